@@ -1,0 +1,4 @@
+//! Server functions, grouped by concern. Each validates its input and
+//! authorizes its caller on the server.
+
+pub mod status;

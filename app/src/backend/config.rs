@@ -1,0 +1,300 @@
+//! The server's configuration: read once at start-up from the environment,
+//! validated, with errors that name the offending variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::crypto::MasterKey;
+use super::secret::Secret;
+
+/// Where the server runs. Production refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Connection pool settings (the spec's "connection pooling").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolConfig {
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub acquire_timeout: Duration,
+    /// `None`: idle connections are never closed.
+    pub idle_timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    /// `None`: use the private PostgreSQL cluster under `data_dir`.
+    pub database_url: Option<Secret<String>>,
+    pub pool: PoolConfig,
+    /// `None`: development generates and keeps a key under `data_dir`.
+    pub encryption_key: Option<MasterKey>,
+    /// Where the private database and the development key live.
+    pub data_dir: PathBuf,
+    pub site_addr: SocketAddr,
+    /// A `tracing` filter such as `info` or `info,sqlx=warn`.
+    pub log_filter: String,
+    pub log_format: LogFormat,
+}
+
+/// A variable held a value the server cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl Config {
+    /// Reads the process environment (after `.env`, if the caller loaded one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let environment = match var("VIBEBOT_ENV").as_deref().map(str::trim) {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(err(
+                    "VIBEBOT_ENV",
+                    format!("expected `development` or `production`, got `{other}`"),
+                ))
+            }
+        };
+
+        let database_url = match var("DATABASE_URL") {
+            None => None,
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Some(Secret::new(url))
+            }
+            Some(_) => {
+                return Err(err(
+                    "DATABASE_URL",
+                    "expected a PostgreSQL URL starting with postgres:// or postgresql://".into(),
+                ))
+            }
+        };
+
+        let max_connections = number(&var, "VIBEBOT_DB_MAX_CONNECTIONS", 10, 1, 1000)?;
+        let min_connections = number(&var, "VIBEBOT_DB_MIN_CONNECTIONS", 0, 0, 1000)?;
+        if min_connections > max_connections {
+            return Err(err(
+                "VIBEBOT_DB_MIN_CONNECTIONS",
+                format!(
+                    "{min_connections} is more than VIBEBOT_DB_MAX_CONNECTIONS ({max_connections})"
+                ),
+            ));
+        }
+        let acquire_timeout = number(&var, "VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS", 5, 1, 300)?;
+        let idle_timeout = number(&var, "VIBEBOT_DB_IDLE_TIMEOUT_SECS", 600, 0, 86_400)?;
+        let pool = PoolConfig {
+            max_connections,
+            min_connections,
+            acquire_timeout: Duration::from_secs(acquire_timeout.into()),
+            idle_timeout: (idle_timeout > 0).then(|| Duration::from_secs(idle_timeout.into())),
+        };
+
+        let encryption_key = match var("VIBEBOT_ENCRYPTION_KEY") {
+            Some(text) => Some(
+                MasterKey::from_base64(text.trim())
+                    .map_err(|problem| err("VIBEBOT_ENCRYPTION_KEY", problem))?,
+            ),
+            None if environment == Environment::Production => {
+                return Err(err(
+                    "VIBEBOT_ENCRYPTION_KEY",
+                    "required in production: 32 random bytes in base64, e.g. from \
+                     `openssl rand -base64 32`"
+                        .into(),
+                ))
+            }
+            None => None,
+        };
+
+        let data_dir = PathBuf::from(var("VIBEBOT_DATA_DIR").unwrap_or_else(|| "data".into()));
+
+        let site_addr = var("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .trim()
+            .parse()
+            .map_err(|_| {
+                err(
+                    "LEPTOS_SITE_ADDR",
+                    "expected an address and port such as 127.0.0.1:3000".into(),
+                )
+            })?;
+
+        let (log_variable, log_filter) = match var("VIBEBOT_LOG") {
+            Some(filter) => ("VIBEBOT_LOG", filter),
+            None => ("RUST_LOG", var("RUST_LOG").unwrap_or_else(|| "info".into())),
+        };
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&log_filter) {
+            return Err(err(log_variable, format!("not a valid log filter: {e}")));
+        }
+
+        let log_format = match var("VIBEBOT_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(err(
+                    "VIBEBOT_LOG_FORMAT",
+                    format!("expected `text` or `json`, got `{other}`"),
+                ))
+            }
+        };
+
+        Ok(Config {
+            environment,
+            database_url,
+            pool,
+            encryption_key,
+            data_dir,
+            site_addr,
+            log_filter,
+            log_format,
+        })
+    }
+}
+
+fn err(variable: &'static str, problem: String) -> ConfigError {
+    ConfigError { variable, problem }
+}
+
+fn number(
+    var: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ConfigError> {
+    let Some(text) = var(variable) else {
+        return Ok(default);
+    };
+    match text.trim().parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(err(
+            variable,
+            format!("expected a whole number from {min} to {max}, got `{text}`"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    fn failing_variable(vars: &[(&str, &str)]) -> (&'static str, String) {
+        let e = config(vars).expect_err("configuration should be refused");
+        (e.variable, e.to_string())
+    }
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    #[test]
+    fn defaults_work_for_development() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.environment, Environment::Development);
+        assert!(c.database_url.is_none());
+        assert_eq!(c.pool.max_connections, 10);
+        assert_eq!(c.pool.min_connections, 0);
+        assert_eq!(c.pool.acquire_timeout, Duration::from_secs(5));
+        assert_eq!(c.pool.idle_timeout, Some(Duration::from_secs(600)));
+        assert!(c.encryption_key.is_none());
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let c = config(&[
+            ("VIBEBOT_ENV", "production"),
+            ("DATABASE_URL", "postgres://u:p@db/vibebot"),
+            ("VIBEBOT_DB_MAX_CONNECTIONS", "20"),
+            ("VIBEBOT_DB_MIN_CONNECTIONS", "2"),
+            ("VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS", "3"),
+            ("VIBEBOT_DB_IDLE_TIMEOUT_SECS", "0"),
+            ("VIBEBOT_ENCRYPTION_KEY", KEY),
+            ("VIBEBOT_DATA_DIR", "/var/lib/vibebot"),
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("VIBEBOT_LOG", "debug,sqlx=warn"),
+            ("VIBEBOT_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert_eq!(c.environment, Environment::Production);
+        assert_eq!(c.database_url.unwrap().expose(), "postgres://u:p@db/vibebot");
+        assert_eq!(c.pool.max_connections, 20);
+        assert_eq!(c.pool.min_connections, 2);
+        assert_eq!(c.pool.acquire_timeout, Duration::from_secs(3));
+        assert_eq!(c.pool.idle_timeout, None);
+        assert!(c.encryption_key.is_some());
+        assert_eq!(c.data_dir, PathBuf::from("/var/lib/vibebot"));
+        assert_eq!(c.site_addr.port(), 8080);
+        assert_eq!(c.log_filter, "debug,sqlx=warn");
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn each_bad_variable_is_named_with_its_problem() {
+        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+            (&[("VIBEBOT_ENV", "staging")], "VIBEBOT_ENV", "`staging`"),
+            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL", "postgres://"),
+            (&[("VIBEBOT_DB_MAX_CONNECTIONS", "lots")], "VIBEBOT_DB_MAX_CONNECTIONS", "`lots`"),
+            (&[("VIBEBOT_DB_MAX_CONNECTIONS", "0")], "VIBEBOT_DB_MAX_CONNECTIONS", "from 1 to 1000"),
+            (
+                &[("VIBEBOT_DB_MAX_CONNECTIONS", "4"), ("VIBEBOT_DB_MIN_CONNECTIONS", "5")],
+                "VIBEBOT_DB_MIN_CONNECTIONS",
+                "more than VIBEBOT_DB_MAX_CONNECTIONS",
+            ),
+            (&[("VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS", "-1")], "VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS", "`-1`"),
+            (&[("VIBEBOT_DB_IDLE_TIMEOUT_SECS", "1.5")], "VIBEBOT_DB_IDLE_TIMEOUT_SECS", "`1.5`"),
+            (&[("VIBEBOT_ENCRYPTION_KEY", "not base64!")], "VIBEBOT_ENCRYPTION_KEY", "base64"),
+            (&[("VIBEBOT_ENCRYPTION_KEY", "c2hvcnQ=")], "VIBEBOT_ENCRYPTION_KEY", "32 bytes"),
+            (&[("VIBEBOT_ENV", "production")], "VIBEBOT_ENCRYPTION_KEY", "required in production"),
+            (&[("LEPTOS_SITE_ADDR", "localhost")], "LEPTOS_SITE_ADDR", "address and port"),
+            (&[("VIBEBOT_LOG", "info,[=")], "VIBEBOT_LOG", "log filter"),
+            (&[("RUST_LOG", "info,[=")], "RUST_LOG", "log filter"),
+            (&[("VIBEBOT_LOG_FORMAT", "xml")], "VIBEBOT_LOG_FORMAT", "`xml`"),
+        ];
+        for (vars, variable, fragment) in cases {
+            let (named, message) = failing_variable(vars);
+            assert_eq!(named, *variable, "for {vars:?}");
+            assert!(message.starts_with(variable), "{message}");
+            assert!(message.contains(fragment), "{message} should mention {fragment}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://u:hunter2@db/vibebot"),
+            ("VIBEBOT_ENCRYPTION_KEY", KEY),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains(KEY), "{printed}");
+    }
+}

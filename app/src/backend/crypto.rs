@@ -1,0 +1,267 @@
+//! Encryption of users' provider API keys at rest: AES-256-GCM.
+//!
+//! Stored format: `v1:` + base64(nonce ‖ ciphertext ‖ tag), with a fresh random
+//! 96-bit nonce per encryption. The associated data binds each ciphertext to its
+//! owner's user id and provider, so a value copied into another row will not decrypt.
+
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use zeroize::Zeroizing;
+
+use crate::model::ApiKeyProvider;
+
+const FORMAT_PREFIX: &str = "v1:";
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+
+/// The 32-byte master key. `Debug` never prints it; memory is wiped on drop.
+#[derive(Clone)]
+pub struct MasterKey(Zeroizing<[u8; 32]>);
+
+impl MasterKey {
+    /// Parses 32 bytes written in standard base64.
+    pub fn from_base64(text: &str) -> Result<Self, String> {
+        let bytes = Zeroizing::new(
+            BASE64
+                .decode(text)
+                .map_err(|_| "not valid base64 (expected 32 random bytes in base64)".to_string())?,
+        );
+        let array: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+            format!(
+                "decodes to {} bytes; it must be exactly 32 bytes (e.g. `openssl rand -base64 32`)",
+                bytes.len()
+            )
+        })?;
+        Ok(MasterKey(Zeroizing::new(array)))
+    }
+
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        let key = Aes256Gcm::generate_key(OsRng);
+        MasterKey(Zeroizing::new(key.into()))
+    }
+
+    pub fn to_base64(&self) -> Zeroizing<String> {
+        Zeroizing::new(BASE64.encode(self.0.as_slice()))
+    }
+
+    /// Reads the development key from `path`, creating it (mode 0600) on first use.
+    /// Returns the key and whether it was just created.
+    pub fn load_or_create(path: &Path) -> Result<(Self, bool), String> {
+        match fs::read_to_string(path) {
+            Ok(text) => {
+                let key = Self::from_base64(text.trim())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                Ok((key, false))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+                let key = Self::generate();
+                let mut file = fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                file.write_all(key.to_base64().as_bytes())
+                    .and_then(|_| file.write_all(b"\n"))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                Ok((key, true))
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Where development keeps its generated key.
+    pub fn dev_key_path(data_dir: &Path) -> PathBuf {
+        data_dir.join("encryption.key")
+    }
+}
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey([redacted])")
+    }
+}
+
+/// Whose key a ciphertext holds; becomes the AEAD associated data.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyOwner<'a> {
+    pub user_id: &'a str,
+    pub provider: ApiKeyProvider,
+}
+
+impl KeyOwner<'_> {
+    fn associated_data(&self) -> Vec<u8> {
+        format!("vibebot/api_key/{}/{}", self.user_id, self.provider.as_str()).into_bytes()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CipherError {
+    #[error("stored key has an unknown format")]
+    UnknownFormat,
+    #[error("stored key is damaged or belongs to another owner")]
+    Undecryptable,
+}
+
+/// Encrypts and decrypts API keys with the master key.
+#[derive(Clone)]
+pub struct KeyCipher {
+    aead: Aes256Gcm,
+}
+
+impl fmt::Debug for KeyCipher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyCipher([redacted])")
+    }
+}
+
+impl KeyCipher {
+    pub fn new(master: &MasterKey) -> Self {
+        let key = Key::<Aes256Gcm>::from_slice(master.0.as_slice());
+        KeyCipher {
+            aead: Aes256Gcm::new(key),
+        }
+    }
+
+    /// Encrypts `plaintext` for `owner`; every call uses a fresh nonce.
+    pub fn encrypt(&self, plaintext: &str, owner: KeyOwner<'_>) -> String {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let aad = owner.associated_data();
+        let sealed = self
+            .aead
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &aad,
+                },
+            )
+            // AES-GCM fails only for inputs over 64 GiB, far beyond any API key.
+            .expect("AES-GCM encryption of a short message cannot fail");
+        let mut blob = Vec::with_capacity(NONCE_LEN + sealed.len());
+        blob.extend_from_slice(&nonce);
+        blob.extend_from_slice(&sealed);
+        format!("{FORMAT_PREFIX}{}", BASE64.encode(blob))
+    }
+
+    /// Decrypts a stored value for `owner`. The plaintext is wiped when dropped.
+    pub fn decrypt(&self, stored: &str, owner: KeyOwner<'_>) -> Result<Zeroizing<String>, CipherError> {
+        let encoded = stored
+            .strip_prefix(FORMAT_PREFIX)
+            .ok_or(CipherError::UnknownFormat)?;
+        let blob = BASE64
+            .decode(encoded)
+            .map_err(|_| CipherError::UnknownFormat)?;
+        if blob.len() < NONCE_LEN + TAG_LEN {
+            return Err(CipherError::UnknownFormat);
+        }
+        let (nonce, sealed) = blob.split_at(NONCE_LEN);
+        let aad = owner.associated_data();
+        let plain = self
+            .aead
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| CipherError::Undecryptable)?;
+        String::from_utf8(plain)
+            .map(Zeroizing::new)
+            .map_err(|_| CipherError::Undecryptable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALICE: KeyOwner<'static> = KeyOwner {
+        user_id: "alice",
+        provider: ApiKeyProvider::Claude,
+    };
+
+    fn cipher() -> KeyCipher {
+        KeyCipher::new(&MasterKey::generate())
+    }
+
+    #[test]
+    fn round_trips() {
+        let c = cipher();
+        let stored = c.encrypt("sk-ant-123", ALICE);
+        assert!(stored.starts_with("v1:"));
+        assert!(!stored.contains("sk-ant-123"));
+        assert_eq!(c.decrypt(&stored, ALICE).unwrap().as_str(), "sk-ant-123");
+    }
+
+    #[test]
+    fn two_encryptions_differ() {
+        let c = cipher();
+        assert_ne!(c.encrypt("same", ALICE), c.encrypt("same", ALICE));
+    }
+
+    #[test]
+    fn any_tampered_byte_is_refused() {
+        let c = cipher();
+        let stored = c.encrypt("sk-secret", ALICE);
+        let blob = BASE64.decode(&stored[3..]).unwrap();
+        for i in 0..blob.len() {
+            let mut bad = blob.clone();
+            bad[i] ^= 0x01;
+            let tampered = format!("v1:{}", BASE64.encode(&bad));
+            assert_eq!(c.decrypt(&tampered, ALICE), Err(CipherError::Undecryptable), "byte {i}");
+        }
+    }
+
+    #[test]
+    fn another_owner_or_provider_cannot_decrypt() {
+        let c = cipher();
+        let stored = c.encrypt("sk-secret", ALICE);
+        let bob = KeyOwner { user_id: "bob", ..ALICE };
+        let openai = KeyOwner { provider: ApiKeyProvider::Openai, ..ALICE };
+        assert_eq!(c.decrypt(&stored, bob), Err(CipherError::Undecryptable));
+        assert_eq!(c.decrypt(&stored, openai), Err(CipherError::Undecryptable));
+    }
+
+    #[test]
+    fn another_master_key_cannot_decrypt() {
+        let stored = cipher().encrypt("sk-secret", ALICE);
+        assert_eq!(cipher().decrypt(&stored, ALICE), Err(CipherError::Undecryptable));
+    }
+
+    #[test]
+    fn malformed_values_are_refused_not_panicked_on() {
+        let c = cipher();
+        for bad in ["", "v1:", "v1:!!!", "v2:AAAA", "sk-plain", "v1:AAAA"] {
+            assert_eq!(c.decrypt(bad, ALICE), Err(CipherError::UnknownFormat), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dev_key_file_is_created_once_with_owner_only_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = MasterKey::dev_key_path(dir.path());
+        let (first, created) = MasterKey::load_or_create(&path).unwrap();
+        assert!(created);
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let (second, created_again) = MasterKey::load_or_create(&path).unwrap();
+        assert!(!created_again);
+        assert_eq!(first.to_base64(), second.to_base64());
+    }
+}

@@ -1,0 +1,11 @@
+//! Server-only code: configuration, database access, cryptography, state.
+//! Compiled only with the `ssr` feature, so none of it reaches the WASM.
+
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod password;
+pub mod secret;
+pub mod state;
+
+pub use state::AppState;

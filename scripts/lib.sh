@@ -1,0 +1,103 @@
+# Shared set-up for scripts/run and scripts/test. Every step is idempotent and
+# says clearly what is missing when it cannot fix it itself.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
+# cargo-leptos names the WASM/JS/CSS bundle; plain `cargo` builds need it too.
+export LEPTOS_OUTPUT_NAME=vibebot
+# sqlx checks queries against the committed .sqlx/ cache, not a live database.
+export SQLX_OFFLINE=true
+TOOLS_DIR="$REPO_ROOT/.tools"
+
+CARGO_LEPTOS_VERSION=0.3.10
+BINARYEN_VERSION=132
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root (directly, or through sudo when available).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root to run: $* (install sudo or run this script as root)"
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 ||
+    die "cannot install $* automatically: this is not a Debian/Ubuntu system. Install them with your package manager."
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    say "apt-get update"
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null 2>&1 ||
+    die "cargo not found: install Rust with rustup (https://rustup.rs), then run this again."
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || {
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  }
+}
+
+ensure_cargo_leptos() {
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes, once)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  # The CLI must match the wasm-bindgen crate exactly.
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
+  [ -n "$want" ] || die "cannot find wasm-bindgen's version in Cargo.lock"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
+    say "installing wasm-bindgen-cli $want (about 2 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+}
+
+# wasm-opt for release WASM. Debian's binaryen package is too old (it breaks hydration).
+ensure_wasm_opt() {
+  ensure_node
+  if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
+    say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools/"
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null
+  fi
+  export PATH="$TOOLS_DIR/node_modules/.bin:$PATH"
+}
+
+# PostgreSQL server binaries, for the private database used when DATABASE_URL is unset.
+ensure_postgres_binaries() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1 &&
+     [ -z "${VIBEBOT_PG_BIN_DIR:-}" ]; then
+    apt_install postgresql
+  fi
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+ensure_end2end_deps() {
+  ensure_node
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    say "installing Playwright (npm ci in end2end/)"
+    (cd end2end && npm ci --no-audit --no-fund >/dev/null)
+  fi
+}

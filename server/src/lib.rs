@@ -1,0 +1,10 @@
+//! The VibeBot server: command line, start-up wiring, HTTP router, database set-up.
+
+pub mod cli;
+pub mod database;
+pub mod embedded_pg;
+pub mod http;
+pub mod seed;
+pub mod serve;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,196 @@
+//! Sample data from the spec's "Seed Data": an admin, a test user with two
+//! (fake) API keys, and two conversations. Running it again changes nothing.
+
+use std::fmt;
+
+use app::backend::crypto::{KeyCipher, KeyOwner};
+use app::backend::db::{api_keys, conversations, messages, users};
+use app::backend::password::hash_password;
+use app::model::{ApiKeyProvider, MessageRole, UserRole};
+use serde_json::json;
+use sqlx::PgPool;
+
+pub const ADMIN_EMAIL: &str = "admin@vibebot.local";
+pub const USER_EMAIL: &str = "user@vibebot.local";
+pub const PASSWORD: &str = "password123";
+
+/// Clearly fake keys: they look like the real formats but work nowhere.
+pub const SAMPLE_KEYS: [(ApiKeyProvider, &str, &str); 2] = [
+    (
+        ApiKeyProvider::Claude,
+        "Sample Claude key",
+        "sk-ant-api03-FAKE-SEED-KEY-not-a-real-key-0000000000000000000000c1a0",
+    ),
+    (
+        ApiKeyProvider::Openai,
+        "Sample OpenAI key",
+        "sk-proj-FAKE-SEED-KEY-not-a-real-key-000000000000000000000000000e0a1",
+    ),
+];
+
+struct SampleConversation {
+    title: &'static str,
+    model: &'static str,
+    provider: &'static str,
+    system_prompt: Option<&'static str>,
+    /// (user text, assistant text, input tokens, output tokens, cost in USD)
+    turns: &'static [(&'static str, &'static str, u32, u32, f64)],
+}
+
+const CONVERSATIONS: [SampleConversation; 2] = [
+    SampleConversation {
+        title: "Welcome to VibeBot",
+        model: "claude-sonnet-4-5",
+        provider: "CLAUDE",
+        system_prompt: Some("You are a friendly assistant who answers briefly."),
+        turns: &[
+            (
+                "What can you help me with?",
+                "I can answer questions, explain code, draft text and think problems through with you. Ask away!",
+                24,
+                22,
+                0.000402,
+            ),
+            (
+                "Can I switch models mid-conversation?",
+                "Yes. Pick another model in the header; the next answer comes from it and records which model wrote it.",
+                58,
+                25,
+                0.000549,
+            ),
+        ],
+    },
+    SampleConversation {
+        title: "Rust ownership in one paragraph",
+        model: "gpt-4o",
+        provider: "OPENAI",
+        system_prompt: None,
+        turns: &[(
+            "Explain Rust ownership in one paragraph.",
+            "Every value in Rust has one owner; when the owner goes out of scope the value is dropped. \
+             You can lend it out as many shared references (`&T`) or one mutable reference (`&mut T`) \
+             at a time, and the compiler checks these rules so that memory stays safe without a garbage collector.",
+            15,
+            64,
+            0.0006775,
+        )],
+    },
+];
+
+/// What a seed run created (zeros on a second run).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub users: usize,
+    pub api_keys: usize,
+    pub conversations: usize,
+    pub messages: usize,
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "seed: created {} user(s), {} API key(s), {} conversation(s), {} message(s); \
+             sign in as {ADMIN_EMAIL} or {USER_EMAIL} with password {PASSWORD}",
+            self.users, self.api_keys, self.conversations, self.messages
+        )
+    }
+}
+
+/// Inserts whatever part of the sample data is missing, in one transaction.
+pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx::Error> {
+    let mut report = SeedReport::default();
+    // Hash before the transaction: bcrypt is slow and needs no database.
+    let password_hash = hash_password(PASSWORD.to_string())
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("hashing the seed password failed: {e}")))?;
+
+    let mut tx = pool.begin().await?;
+    let _admin_id = ensure_user(&mut tx, ADMIN_EMAIL, "Admin", UserRole::Admin, &password_hash, &mut report).await?;
+    let user_id = ensure_user(&mut tx, USER_EMAIL, "Test User", UserRole::User, &password_hash, &mut report).await?;
+
+    for (provider, name, plaintext) in SAMPLE_KEYS {
+        if !api_keys::exists_named(&mut *tx, &user_id, name).await? {
+            let owner = KeyOwner { user_id: &user_id, provider };
+            let encrypted = cipher.encrypt(plaintext, owner);
+            api_keys::insert(&mut *tx, &user_id, provider, &encrypted, Some(name)).await?;
+            report.api_keys += 1;
+        }
+    }
+
+    for sample in &CONVERSATIONS {
+        if conversations::find_id_by_title(&mut *tx, &user_id, sample.title).await?.is_some() {
+            continue;
+        }
+        let conversation_id = conversations::insert(
+            &mut *tx,
+            conversations::NewConversation {
+                user_id: &user_id,
+                title: sample.title,
+                model: Some(sample.model),
+                system_prompt: sample.system_prompt,
+            },
+        )
+        .await?;
+        report.conversations += 1;
+        for &(question, answer, input_tokens, output_tokens, cost) in sample.turns {
+            messages::insert(
+                &mut *tx,
+                messages::NewMessage {
+                    conversation_id: &conversation_id,
+                    user_id: Some(&user_id),
+                    role: MessageRole::User,
+                    content: question,
+                    metadata: None,
+                },
+            )
+            .await?;
+            messages::insert(
+                &mut *tx,
+                messages::NewMessage {
+                    conversation_id: &conversation_id,
+                    user_id: None,
+                    role: MessageRole::Assistant,
+                    content: answer,
+                    metadata: Some(json!({
+                        "status": "complete",
+                        "provider": sample.provider,
+                        "model": sample.model,
+                        "input_tokens": input_tokens,
+                        "output_tokens": output_tokens,
+                        "cost_usd": cost,
+                        "stop_reason": "end_turn",
+                    })),
+                },
+            )
+            .await?;
+            report.messages += 2;
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn ensure_user(
+    tx: &mut sqlx::PgConnection,
+    email: &str,
+    name: &str,
+    role: UserRole,
+    password_hash: &str,
+    report: &mut SeedReport,
+) -> Result<String, sqlx::Error> {
+    if let Some(id) = users::find_id_by_email(&mut *tx, email).await? {
+        return Ok(id);
+    }
+    report.users += 1;
+    users::insert(
+        &mut *tx,
+        users::NewUser {
+            email,
+            password_hash,
+            name: Some(name),
+            role,
+        },
+    )
+    .await
+}

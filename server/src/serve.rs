@@ -1,0 +1,71 @@
+//! `vibebot serve`: open the database, migrate, and serve HTTP until SIGINT/SIGTERM.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::backend::config::Config;
+use app::backend::AppState;
+use leptos::config::get_configuration;
+
+use crate::{database, http, startup};
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let db = database::open(&config).await?;
+    let outcome = serve_on(&config, &db).await;
+    db.close().await;
+    outcome
+}
+
+async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()> {
+    let applied = database::migrate(&db.pool).await?;
+    if applied > 0 {
+        tracing::info!(applied, "applied pending migrations");
+    }
+    let state = app_state(config, db.pool.clone())?;
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .with_context(|| format!("cannot listen on {} (LEPTOS_SITE_ADDR)", config.site_addr))?;
+    tracing::info!("VibeBot listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server failed")?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Builds the shared state from the configuration and an open pool.
+pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState> {
+    let mut leptos_options = get_configuration(None)
+        .context("reading the LEPTOS_* settings")?
+        .leptos_options;
+    leptos_options.site_addr = config.site_addr;
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "vibebot".into();
+    }
+    Ok(AppState {
+        leptos_options,
+        pool,
+        config: Arc::new(config.clone()),
+        cipher: Arc::new(startup::key_cipher(config)?),
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing open requests");
+}

@@ -1,0 +1,73 @@
+//! The server over real HTTP: probes, the server-rendered home page, a server function.
+
+mod common;
+
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn health_and_readiness_probes_answer(pool: PgPool) {
+    let base = common::spawn_app(pool.clone()).await;
+    let client = reqwest::Client::new();
+
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    // With the database gone, the process is alive but not ready.
+    pool.close().await;
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn home_page_is_server_rendered_and_compressed(pool: PgPool) {
+    let base = common::spawn_app(pool).await;
+    let response = reqwest::Client::new()
+        .get(&base)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers().get("content-encoding").map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
+    // reqwest without the gzip feature hands back the raw bytes; decode them ourselves.
+    let compressed = response.bytes().await.unwrap();
+    assert!(compressed.starts_with(&[0x1f, 0x8b]), "gzip magic");
+
+    let html = reqwest::get(&base).await.unwrap().text().await.unwrap();
+    assert!(html.contains("<h1>VibeBot</h1>"), "{html}");
+    assert!(html.contains("/pkg/vibebot.js"), "hydration script is linked");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn status_server_function_reports_the_schema_version(pool: PgPool) {
+    let base = common::spawn_app(pool).await;
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/status"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let status: app::model::ServerStatus = response.json().await.unwrap();
+    assert!(status.database_ok);
+    assert_eq!(status.schema_version, Some(20261125000000));
+    assert_eq!(status.version, env!("CARGO_PKG_VERSION"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn unknown_pages_are_404(pool: PgPool) {
+    let base = common::spawn_app(pool).await;
+    let response = reqwest::get(format!("{base}/no/such/page")).await.unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
