@@ -28,7 +28,10 @@ pub enum AppError {
     Conflict(String),
     /// Too many requests; try again after the given number of seconds.
     #[error("{message}")]
-    RateLimited { message: String, retry_after_secs: u64 },
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// A dependency (database, provider) is down or overloaded.
     #[error("{0}")]
     Unavailable(String),

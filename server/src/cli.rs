@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use crate::{database, seed, serve, startup};
 
 #[derive(Debug, Parser)]
-#[command(name = "vibebot", version, about = "Self-hosted chat with Claude, GPT and OpenAI-compatible models")]
+#[command(
+    name = "vibebot",
+    version,
+    about = "Self-hosted chat with Claude, GPT and OpenAI-compatible models"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -72,8 +72,12 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<usize> {
 /// Drops every table, type and function of the app, then migrates again.
 pub async fn reset(pool: &PgPool) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DROP SCHEMA public CASCADE").execute(&mut *tx).await?;
-    sqlx::query("CREATE SCHEMA public").execute(&mut *tx).await?;
+    sqlx::query("DROP SCHEMA public CASCADE")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("CREATE SCHEMA public")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     migrate(pool).await?;
     Ok(())

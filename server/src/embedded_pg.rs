@@ -106,7 +106,9 @@ impl EmbeddedPostgres {
             self.stop_when_done = false;
             match self.pg_ctl(&["stop", "-m", "fast", "-w"]).await {
                 Ok(out) if out.status.success() => tracing::info!("private PostgreSQL stopped"),
-                Ok(out) => tracing::warn!(detail = %describe(&out), "private PostgreSQL did not stop cleanly"),
+                Ok(out) => {
+                    tracing::warn!(detail = %describe(&out), "private PostgreSQL did not stop cleanly")
+                }
                 Err(e) => tracing::warn!(error = %e, "cannot stop the private PostgreSQL"),
             }
         }
@@ -125,15 +127,29 @@ impl EmbeddedPostgres {
                         format!("running as root needs the `{SERVICE_USER}` system user, which the postgresql package creates"),
                     )
                 })?;
-            std::os::unix::fs::chown(&self.cluster_dir, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
-                .map_err(|e| EmbeddedError::DataDir(self.cluster_dir.clone(), e.to_string()))?;
+            std::os::unix::fs::chown(
+                &self.cluster_dir,
+                Some(user.uid.as_raw()),
+                Some(user.gid.as_raw()),
+            )
+            .map_err(|e| EmbeddedError::DataDir(self.cluster_dir.clone(), e.to_string()))?;
         }
         tracing::info!(dir = %self.cluster_dir.display(), "creating the private PostgreSQL cluster");
         let dir = self.cluster_dir.to_string_lossy().into_owned();
         let out = self
             .run(
                 "initdb",
-                &["-D", &dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-instructions"],
+                &[
+                    "-D",
+                    &dir,
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-instructions",
+                ],
             )
             .await?;
         check("initdb", out)
@@ -146,7 +162,16 @@ impl EmbeddedPostgres {
             self.cluster_dir.display()
         );
         let out = self
-            .pg_ctl(&["start", "-w", "-t", "60", "-l", &log.to_string_lossy(), "-o", &options])
+            .pg_ctl(&[
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                &log.to_string_lossy(),
+                "-o",
+                &options,
+            ])
             .await?;
         check("pg_ctl start", out).map_err(|e| match e {
             EmbeddedError::Command { command, detail } => EmbeddedError::Command {
@@ -161,10 +186,11 @@ impl EmbeddedPostgres {
 
     async fn ensure_database(&self) -> Result<(), EmbeddedError> {
         let mut conn = self.connect_options_for("postgres").connect().await?;
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(DATABASE)
-            .fetch_one(&mut conn)
-            .await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(DATABASE)
+                .fetch_one(&mut conn)
+                .await?;
         if !exists {
             sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
                 .execute(&mut conn)
@@ -248,9 +274,8 @@ pub fn find_bin_dir() -> Option<PathBuf> {
         })
         .max_by_key(|(version, _)| *version)
         .map(|(_, bin)| bin);
-    newest_debian.or_else(|| {
-        std::env::split_paths(&std::env::var_os("PATH")?).find(|dir| has_tools(dir))
-    })
+    newest_debian
+        .or_else(|| std::env::split_paths(&std::env::var_os("PATH")?).find(|dir| has_tools(dir)))
 }
 
 fn check(command: &str, out: Output) -> Result<(), EmbeddedError> {
@@ -267,6 +292,10 @@ fn check(command: &str, out: Output) -> Result<(), EmbeddedError> {
 fn describe(out: &Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let text = if stderr.trim().is_empty() { stdout } else { stderr };
+    let text = if stderr.trim().is_empty() {
+        stdout
+    } else {
+        stderr
+    };
     format!("{} ({})", text.trim(), out.status)
 }

@@ -106,12 +106,31 @@ pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx:
         .map_err(|e| sqlx::Error::Protocol(format!("hashing the seed password failed: {e}")))?;
 
     let mut tx = pool.begin().await?;
-    let _admin_id = ensure_user(&mut tx, ADMIN_EMAIL, "Admin", UserRole::Admin, &password_hash, &mut report).await?;
-    let user_id = ensure_user(&mut tx, USER_EMAIL, "Test User", UserRole::User, &password_hash, &mut report).await?;
+    let _admin_id = ensure_user(
+        &mut tx,
+        ADMIN_EMAIL,
+        "Admin",
+        UserRole::Admin,
+        &password_hash,
+        &mut report,
+    )
+    .await?;
+    let user_id = ensure_user(
+        &mut tx,
+        USER_EMAIL,
+        "Test User",
+        UserRole::User,
+        &password_hash,
+        &mut report,
+    )
+    .await?;
 
     for (provider, name, plaintext) in SAMPLE_KEYS {
         if !api_keys::exists_named(&mut *tx, &user_id, name).await? {
-            let owner = KeyOwner { user_id: &user_id, provider };
+            let owner = KeyOwner {
+                user_id: &user_id,
+                provider,
+            };
             let encrypted = cipher.encrypt(plaintext, owner);
             api_keys::insert(&mut *tx, &user_id, provider, &encrypted, Some(name)).await?;
             report.api_keys += 1;
@@ -119,7 +138,10 @@ pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx:
     }
 
     for sample in &CONVERSATIONS {
-        if conversations::find_id_by_title(&mut *tx, &user_id, sample.title).await?.is_some() {
+        if conversations::find_id_by_title(&mut *tx, &user_id, sample.title)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let conversation_id = conversations::insert(

@@ -25,10 +25,15 @@ fn vibebot(env: &[(&str, &str)], args: &[&str]) -> (bool, String) {
 
 #[test]
 fn a_bad_variable_stops_start_up_with_its_name() {
-    let (ok, output) = vibebot(&[("VIBEBOT_DB_MAX_CONNECTIONS", "many")], &["db", "migrate"]);
+    let (ok, output) = vibebot(
+        &[("VIBEBOT_DB_MAX_CONNECTIONS", "many")],
+        &["db", "migrate"],
+    );
     assert!(!ok);
     assert!(
-        output.contains("VIBEBOT_DB_MAX_CONNECTIONS: expected a whole number from 1 to 1000, got `many`"),
+        output.contains(
+            "VIBEBOT_DB_MAX_CONNECTIONS: expected a whole number from 1 to 1000, got `many`"
+        ),
         "{output}"
     );
 }
@@ -37,7 +42,10 @@ fn a_bad_variable_stops_start_up_with_its_name() {
 fn production_without_an_encryption_key_refuses_to_start() {
     let (ok, output) = vibebot(&[("VIBEBOT_ENV", "production")], &["serve"]);
     assert!(!ok);
-    assert!(output.contains("VIBEBOT_ENCRYPTION_KEY: required in production"), "{output}");
+    assert!(
+        output.contains("VIBEBOT_ENCRYPTION_KEY: required in production"),
+        "{output}"
+    );
 }
 
 #[test]
@@ -46,7 +54,10 @@ fn reset_of_a_configured_database_needs_yes() {
     let url = "postgres://postgres@127.0.0.1:9/production";
     let (ok, output) = vibebot(&[("DATABASE_URL", url)], &["db", "reset"]);
     assert!(!ok);
-    assert!(output.contains("refusing to reset the database given by DATABASE_URL without --yes"), "{output}");
+    assert!(
+        output.contains("refusing to reset the database given by DATABASE_URL without --yes"),
+        "{output}"
+    );
 }
 
 #[test]

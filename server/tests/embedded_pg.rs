@@ -15,7 +15,9 @@ async fn private_database_starts_and_keeps_data_across_restarts() {
     let config = common::config(&[("VIBEBOT_DATA_DIR", data_dir)]);
     assert!(config.database_url.is_none());
 
-    let db = database::open(&config).await.expect("private database starts");
+    let db = database::open(&config)
+        .await
+        .expect("private database starts");
     assert!(db.is_private());
     database::migrate(&db.pool).await.unwrap();
     sqlx::query("INSERT INTO users (id, email, password) VALUES ('u1', 'keep@x.test', 'h')")
@@ -28,7 +30,9 @@ async fn private_database_starts_and_keeps_data_across_restarts() {
     let socket = dir.path().join("postgres/cluster/.s.PGSQL.5432");
     assert!(!socket.exists(), "the cluster stops on close");
 
-    let db = database::open(&config).await.expect("private database restarts");
+    let db = database::open(&config)
+        .await
+        .expect("private database restarts");
     let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = 'u1'")
         .fetch_one(&db.pool)
         .await

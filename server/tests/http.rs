@@ -35,7 +35,10 @@ async fn home_page_is_server_rendered_and_compressed(pool: PgPool) {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(
-        response.headers().get("content-encoding").map(|v| v.to_str().unwrap()),
+        response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
         Some("gzip")
     );
     // reqwest without the gzip feature hands back the raw bytes; decode them ourselves.
@@ -44,7 +47,10 @@ async fn home_page_is_server_rendered_and_compressed(pool: PgPool) {
 
     let html = reqwest::get(&base).await.unwrap().text().await.unwrap();
     assert!(html.contains("<h1>VibeBot</h1>"), "{html}");
-    assert!(html.contains("/pkg/vibebot.js"), "hydration script is linked");
+    assert!(
+        html.contains("/pkg/vibebot.js"),
+        "hydration script is linked"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -23,7 +23,13 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         col("users", "email", "text", false, None),
         col("users", "password", "text", false, None),
         col("users", "name", "text", true, None),
-        col("users", "role", "user_role", false, Some("'USER'::user_role")),
+        col(
+            "users",
+            "role",
+            "user_role",
+            false,
+            Some("'USER'::user_role"),
+        ),
         col("users", "created_at", "timestamptz", false, now),
         col("users", "updated_at", "timestamptz", false, now),
         col("api_keys", "id", "text", false, None),
@@ -35,7 +41,13 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         col("api_keys", "updated_at", "timestamptz", false, now),
         col("conversations", "id", "text", false, None),
         col("conversations", "user_id", "text", false, None),
-        col("conversations", "title", "text", false, Some("'New Conversation'::text")),
+        col(
+            "conversations",
+            "title",
+            "text",
+            false,
+            Some("'New Conversation'::text"),
+        ),
         col("conversations", "model", "text", true, None),
         col("conversations", "system_prompt", "text", true, None),
         col("conversations", "created_at", "timestamptz", false, now),
@@ -77,7 +89,10 @@ async fn enums_have_the_specified_values_in_order(pool: PgPool) {
         rows,
         vec![
             ("api_key_provider".into(), strings(&["CLAUDE", "OPENAI"])),
-            ("message_role".into(), strings(&["USER", "ASSISTANT", "SYSTEM"])),
+            (
+                "message_role".into(),
+                strings(&["USER", "ASSISTANT", "SYSTEM"])
+            ),
             ("user_role".into(), strings(&["ADMIN", "USER", "GUEST"])),
         ]
     );
@@ -220,7 +235,10 @@ async fn updated_at_changes_on_every_update(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-        assert_eq!(stale, 0, "{table}: updated_at must move, created_at must not");
+        assert_eq!(
+            stale, 0,
+            "{table}: updated_at must move, created_at must not"
+        );
     }
 }
 
@@ -235,10 +253,11 @@ async fn emails_are_unique_and_roles_default_to_user(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(role, "USER");
-    let err = sqlx::query("INSERT INTO users (id, email, password) VALUES ('b', 'same@x.test', 'h')")
-        .execute(&pool)
-        .await
-        .unwrap_err();
+    let err =
+        sqlx::query("INSERT INTO users (id, email, password) VALUES ('b', 'same@x.test', 'h')")
+            .execute(&pool)
+            .await
+            .unwrap_err();
     let db_err = err.as_database_error().expect("a database error");
     assert_eq!(db_err.constraint(), Some("users_email_key"));
 }

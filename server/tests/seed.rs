@@ -34,7 +34,9 @@ async fn seeded_users_sign_in_with_the_sample_password_and_have_their_roles(pool
                 .unwrap();
         assert_eq!(actual_role, role, "{email}");
         assert!(hash.starts_with("$2b$10$"), "bcrypt cost 10, got {hash}");
-        assert!(verify_password(PASSWORD.into(), hash.clone()).await.unwrap());
+        assert!(verify_password(PASSWORD.into(), hash.clone())
+            .await
+            .unwrap());
         assert!(!verify_password("password124".into(), hash).await.unwrap());
     }
 }
@@ -68,19 +70,20 @@ async fn sample_keys_are_stored_encrypted_and_decrypt_to_the_sample_values(pool:
         assert_eq!(decrypted.as_str(), plaintext);
     }
     let providers: Vec<ApiKeyProvider> = stored.iter().map(|k| k.provider).collect();
-    assert!(providers.contains(&ApiKeyProvider::Claude) && providers.contains(&ApiKeyProvider::Openai));
+    assert!(
+        providers.contains(&ApiKeyProvider::Claude) && providers.contains(&ApiKeyProvider::Openai)
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn conversations_have_turns_a_system_prompt_and_answer_metadata(pool: PgPool) {
     seed::seed(&pool, &common::cipher()).await.unwrap();
 
-    let with_prompt: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM conversations WHERE system_prompt IS NOT NULL",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let with_prompt: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM conversations WHERE system_prompt IS NOT NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(with_prompt, 1);
 
     let per_conversation: Vec<(i64, i64)> = sqlx::query_as(
@@ -101,13 +104,19 @@ async fn conversations_have_turns_a_system_prompt_and_answer_metadata(pool: PgPo
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(bad_answers, 0, "every answer has tokens, cost and model, and no user");
+    assert_eq!(
+        bad_answers, 0,
+        "every answer has tokens, cost and model, and no user"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn seeding_twice_changes_nothing(pool: PgPool) {
     let first = seed::seed(&pool, &common::cipher()).await.unwrap();
-    assert_eq!((first.users, first.api_keys, first.conversations), (2, 2, 2));
+    assert_eq!(
+        (first.users, first.api_keys, first.conversations),
+        (2, 2, 2)
+    );
     let after_first = counts(&pool).await;
 
     let second = seed::seed(&pool, &common::cipher()).await.unwrap();

@@ -244,7 +244,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.environment, Environment::Production);
-        assert_eq!(c.database_url.unwrap().expose(), "postgres://u:p@db/vibebot");
+        assert_eq!(
+            c.database_url.unwrap().expose(),
+            "postgres://u:p@db/vibebot"
+        );
         assert_eq!(c.pool.max_connections, 20);
         assert_eq!(c.pool.min_connections, 2);
         assert_eq!(c.pool.acquire_timeout, Duration::from_secs(3));
@@ -260,29 +263,75 @@ mod tests {
     fn each_bad_variable_is_named_with_its_problem() {
         let cases: &[(&[(&str, &str)], &str, &str)] = &[
             (&[("VIBEBOT_ENV", "staging")], "VIBEBOT_ENV", "`staging`"),
-            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL", "postgres://"),
-            (&[("VIBEBOT_DB_MAX_CONNECTIONS", "lots")], "VIBEBOT_DB_MAX_CONNECTIONS", "`lots`"),
-            (&[("VIBEBOT_DB_MAX_CONNECTIONS", "0")], "VIBEBOT_DB_MAX_CONNECTIONS", "from 1 to 1000"),
             (
-                &[("VIBEBOT_DB_MAX_CONNECTIONS", "4"), ("VIBEBOT_DB_MIN_CONNECTIONS", "5")],
+                &[("DATABASE_URL", "mysql://x")],
+                "DATABASE_URL",
+                "postgres://",
+            ),
+            (
+                &[("VIBEBOT_DB_MAX_CONNECTIONS", "lots")],
+                "VIBEBOT_DB_MAX_CONNECTIONS",
+                "`lots`",
+            ),
+            (
+                &[("VIBEBOT_DB_MAX_CONNECTIONS", "0")],
+                "VIBEBOT_DB_MAX_CONNECTIONS",
+                "from 1 to 1000",
+            ),
+            (
+                &[
+                    ("VIBEBOT_DB_MAX_CONNECTIONS", "4"),
+                    ("VIBEBOT_DB_MIN_CONNECTIONS", "5"),
+                ],
                 "VIBEBOT_DB_MIN_CONNECTIONS",
                 "more than VIBEBOT_DB_MAX_CONNECTIONS",
             ),
-            (&[("VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS", "-1")], "VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS", "`-1`"),
-            (&[("VIBEBOT_DB_IDLE_TIMEOUT_SECS", "1.5")], "VIBEBOT_DB_IDLE_TIMEOUT_SECS", "`1.5`"),
-            (&[("VIBEBOT_ENCRYPTION_KEY", "not base64!")], "VIBEBOT_ENCRYPTION_KEY", "base64"),
-            (&[("VIBEBOT_ENCRYPTION_KEY", "c2hvcnQ=")], "VIBEBOT_ENCRYPTION_KEY", "32 bytes"),
-            (&[("VIBEBOT_ENV", "production")], "VIBEBOT_ENCRYPTION_KEY", "required in production"),
-            (&[("LEPTOS_SITE_ADDR", "localhost")], "LEPTOS_SITE_ADDR", "address and port"),
+            (
+                &[("VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS", "-1")],
+                "VIBEBOT_DB_ACQUIRE_TIMEOUT_SECS",
+                "`-1`",
+            ),
+            (
+                &[("VIBEBOT_DB_IDLE_TIMEOUT_SECS", "1.5")],
+                "VIBEBOT_DB_IDLE_TIMEOUT_SECS",
+                "`1.5`",
+            ),
+            (
+                &[("VIBEBOT_ENCRYPTION_KEY", "not base64!")],
+                "VIBEBOT_ENCRYPTION_KEY",
+                "base64",
+            ),
+            (
+                &[("VIBEBOT_ENCRYPTION_KEY", "c2hvcnQ=")],
+                "VIBEBOT_ENCRYPTION_KEY",
+                "32 bytes",
+            ),
+            (
+                &[("VIBEBOT_ENV", "production")],
+                "VIBEBOT_ENCRYPTION_KEY",
+                "required in production",
+            ),
+            (
+                &[("LEPTOS_SITE_ADDR", "localhost")],
+                "LEPTOS_SITE_ADDR",
+                "address and port",
+            ),
             (&[("VIBEBOT_LOG", "info,[=")], "VIBEBOT_LOG", "log filter"),
             (&[("RUST_LOG", "info,[=")], "RUST_LOG", "log filter"),
-            (&[("VIBEBOT_LOG_FORMAT", "xml")], "VIBEBOT_LOG_FORMAT", "`xml`"),
+            (
+                &[("VIBEBOT_LOG_FORMAT", "xml")],
+                "VIBEBOT_LOG_FORMAT",
+                "`xml`",
+            ),
         ];
         for (vars, variable, fragment) in cases {
             let (named, message) = failing_variable(vars);
             assert_eq!(named, *variable, "for {vars:?}");
             assert!(message.starts_with(variable), "{message}");
-            assert!(message.contains(fragment), "{message} should mention {fragment}");
+            assert!(
+                message.contains(fragment),
+                "{message} should mention {fragment}"
+            );
         }
     }
 

@@ -29,11 +29,10 @@ pub struct MasterKey(Zeroizing<[u8; 32]>);
 impl MasterKey {
     /// Parses 32 bytes written in standard base64.
     pub fn from_base64(text: &str) -> Result<Self, String> {
-        let bytes = Zeroizing::new(
-            BASE64
-                .decode(text)
-                .map_err(|_| "not valid base64 (expected 32 random bytes in base64)".to_string())?,
-        );
+        let bytes =
+            Zeroizing::new(BASE64.decode(text).map_err(|_| {
+                "not valid base64 (expected 32 random bytes in base64)".to_string()
+            })?);
         let array: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
             format!(
                 "decodes to {} bytes; it must be exactly 32 bytes (e.g. `openssl rand -base64 32`)",
@@ -104,7 +103,12 @@ pub struct KeyOwner<'a> {
 
 impl KeyOwner<'_> {
     fn associated_data(&self) -> Vec<u8> {
-        format!("vibebot/api_key/{}/{}", self.user_id, self.provider.as_str()).into_bytes()
+        format!(
+            "vibebot/api_key/{}/{}",
+            self.user_id,
+            self.provider.as_str()
+        )
+        .into_bytes()
     }
 }
 
@@ -158,7 +162,11 @@ impl KeyCipher {
     }
 
     /// Decrypts a stored value for `owner`. The plaintext is wiped when dropped.
-    pub fn decrypt(&self, stored: &str, owner: KeyOwner<'_>) -> Result<Zeroizing<String>, CipherError> {
+    pub fn decrypt(
+        &self,
+        stored: &str,
+        owner: KeyOwner<'_>,
+    ) -> Result<Zeroizing<String>, CipherError> {
         let encoded = stored
             .strip_prefix(FORMAT_PREFIX)
             .ok_or(CipherError::UnknownFormat)?;
@@ -223,7 +231,11 @@ mod tests {
             let mut bad = blob.clone();
             bad[i] ^= 0x01;
             let tampered = format!("v1:{}", BASE64.encode(&bad));
-            assert_eq!(c.decrypt(&tampered, ALICE), Err(CipherError::Undecryptable), "byte {i}");
+            assert_eq!(
+                c.decrypt(&tampered, ALICE),
+                Err(CipherError::Undecryptable),
+                "byte {i}"
+            );
         }
     }
 
@@ -231,8 +243,14 @@ mod tests {
     fn another_owner_or_provider_cannot_decrypt() {
         let c = cipher();
         let stored = c.encrypt("sk-secret", ALICE);
-        let bob = KeyOwner { user_id: "bob", ..ALICE };
-        let openai = KeyOwner { provider: ApiKeyProvider::Openai, ..ALICE };
+        let bob = KeyOwner {
+            user_id: "bob",
+            ..ALICE
+        };
+        let openai = KeyOwner {
+            provider: ApiKeyProvider::Openai,
+            ..ALICE
+        };
         assert_eq!(c.decrypt(&stored, bob), Err(CipherError::Undecryptable));
         assert_eq!(c.decrypt(&stored, openai), Err(CipherError::Undecryptable));
     }
@@ -240,14 +258,21 @@ mod tests {
     #[test]
     fn another_master_key_cannot_decrypt() {
         let stored = cipher().encrypt("sk-secret", ALICE);
-        assert_eq!(cipher().decrypt(&stored, ALICE), Err(CipherError::Undecryptable));
+        assert_eq!(
+            cipher().decrypt(&stored, ALICE),
+            Err(CipherError::Undecryptable)
+        );
     }
 
     #[test]
     fn malformed_values_are_refused_not_panicked_on() {
         let c = cipher();
         for bad in ["", "v1:", "v1:!!!", "v2:AAAA", "sk-plain", "v1:AAAA"] {
-            assert_eq!(c.decrypt(bad, ALICE), Err(CipherError::UnknownFormat), "{bad}");
+            assert_eq!(
+                c.decrypt(bad, ALICE),
+                Err(CipherError::UnknownFormat),
+                "{bad}"
+            );
         }
     }
 

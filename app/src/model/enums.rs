@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "user_role", rename_all = "UPPERCASE"))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "user_role", rename_all = "UPPERCASE")
+)]
 pub enum UserRole {
     /// Full system access.
     Admin,
@@ -20,7 +23,10 @@ pub enum UserRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "message_role", rename_all = "UPPERCASE"))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "message_role", rename_all = "UPPERCASE")
+)]
 pub enum MessageRole {
     User,
     Assistant,
@@ -31,7 +37,10 @@ pub enum MessageRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "api_key_provider", rename_all = "UPPERCASE"))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "api_key_provider", rename_all = "UPPERCASE")
+)]
 pub enum ApiKeyProvider {
     /// Anthropic's Messages API.
     Claude,

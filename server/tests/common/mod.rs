@@ -32,7 +32,9 @@ pub async fn spawn_app(pool: sqlx::PgPool) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, server::http::router(state)).await.unwrap();
+        axum::serve(listener, server::http::router(state))
+            .await
+            .unwrap();
     });
     format!("http://{addr}")
 }

@@ -13,7 +13,10 @@ pub struct NewMessage<'a> {
 }
 
 #[instrument(skip_all)]
-pub async fn insert(db: impl PgExecutor<'_>, message: NewMessage<'_>) -> Result<String, sqlx::Error> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    message: NewMessage<'_>,
+) -> Result<String, sqlx::Error> {
     let id = super::new_id();
     sqlx::query!(
         "INSERT INTO messages (id, conversation_id, user_id, role, content, metadata)
