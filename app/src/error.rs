@@ -17,6 +17,9 @@ pub enum AppError {
     /// The caller is not signed in.
     #[error("you need to sign in first")]
     Unauthenticated,
+    /// A sign-in with an unknown email or a wrong password (never say which).
+    #[error("email or password is incorrect")]
+    BadCredentials,
     /// Signed in, but this account may not do this.
     #[error("{0}")]
     Forbidden(String),
@@ -48,7 +51,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Invalid(_) => 400,
-            AppError::Unauthenticated => 401,
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
@@ -89,6 +92,9 @@ impl FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
+            sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
+                AppError::Conflict("an account with this email already exists".into())
+            }
             sqlx::Error::PoolTimedOut => {
                 tracing::warn!("database pool exhausted");
                 AppError::Unavailable("the server is busy, please retry in a moment".into())

@@ -12,7 +12,9 @@ pub mod backend;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{path, SsrMode};
+
+use ui::auth::Auth;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -45,10 +47,24 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/vibebot.css" />
         <Title text="VibeBot" />
         <Router>
-            <Routes fallback=ui::not_found::NotFound>
-                <Route path=StaticSegment("") view=ui::home::HomePage />
-            </Routes>
+            <AppRoutes />
         </Router>
+    }
+}
+
+/// The pages, inside the router so that signing in and out can navigate.
+#[component]
+fn AppRoutes() -> impl IntoView {
+    Auth::provide();
+    view! {
+            <Routes fallback=ui::not_found::NotFound>
+                <Route path=path!("/") view=ui::home::HomePage />
+                // Async: the account is known before the first byte, so the
+                // signed-in / signed-out redirects are real 302s.
+                <Route path=path!("/login") view=ui::login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/register") view=ui::register::RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/settings/profile") view=ui::profile::ProfilePage ssr=SsrMode::Async />
+            </Routes>
     }
 }
 

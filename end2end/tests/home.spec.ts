@@ -14,7 +14,7 @@ test("home page is server-rendered, then hydrates and talks to the server", asyn
   // Only a live, hydrated button can call the server function and show its answer.
   await page.getByTestId("status-check").click();
   await expect(page.getByTestId("status-result")).toContainText("database connected");
-  await expect(page.getByTestId("status-result")).toContainText("schema 20261125000000");
+  await expect(page.getByTestId("status-result")).toContainText(/schema \d{14}/);
 
   expect(errors).toEqual([]);
 });

@@ -93,11 +93,13 @@ async fn applied_count(pool: &PgPool) -> usize {
 
 /// Host, port and database, never the password.
 fn describe_target(options: &PgConnectOptions) -> String {
-    let host = options.get_host();
     let database = options.get_database().unwrap_or("(default)");
-    if host.starts_with('/') {
-        format!("unix socket {host}, database {database}")
-    } else {
-        format!("{host}:{}, database {database}", options.get_port())
+    match options.get_socket() {
+        Some(dir) => format!("unix socket in {}, database {database}", dir.display()),
+        None => format!(
+            "{}:{}, database {database}",
+            options.get_host(),
+            options.get_port()
+        ),
     }
 }

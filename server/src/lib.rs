@@ -4,6 +4,7 @@ pub mod cli;
 pub mod database;
 pub mod embedded_pg;
 pub mod http;
+pub mod maintenance;
 pub mod seed;
 pub mod serve;
 pub mod startup;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use app::backend::config::Config;
+use app::backend::password::PasswordHasher;
 use app::backend::AppState;
 use leptos::config::get_configuration;
 
@@ -26,10 +27,16 @@ async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()
         .await
         .with_context(|| format!("cannot listen on {} (LEPTOS_SITE_ADDR)", config.site_addr))?;
     tracing::info!("VibeBot listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server failed")?;
+    let maintenance = tokio::spawn(crate::maintenance::run(db.pool.clone()));
+    let served = axum::serve(
+        listener,
+        http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("HTTP server failed");
+    maintenance.abort();
+    served?;
     tracing::info!("shut down cleanly");
     Ok(())
 }
@@ -48,6 +55,7 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState
         pool,
         config: Arc::new(config.clone()),
         cipher: Arc::new(startup::key_cipher(config)?),
+        passwords: PasswordHasher::default(),
     })
 }
 

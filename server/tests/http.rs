@@ -56,17 +56,12 @@ async fn home_page_is_server_rendered_and_compressed(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn status_server_function_reports_the_schema_version(pool: PgPool) {
     let base = common::spawn_app(pool).await;
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/status"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let status: app::model::ServerStatus = response.json().await.unwrap();
+    let answer = common::Client::new(&base).call("status", &[]).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let status: app::model::ServerStatus = serde_json::from_value(answer.body).unwrap();
     assert!(status.database_ok);
-    assert_eq!(status.schema_version, Some(20261125000000));
+    let newest = server::database::MIGRATOR.iter().map(|m| m.version).max();
+    assert_eq!(status.schema_version, newest);
     assert_eq!(status.version, env!("CARGO_PKG_VERSION"));
 }
 
@@ -76,4 +71,34 @@ async fn unknown_pages_are_404(pool: PgPool) {
     let response = reqwest::get(format!("{base}/no/such/page")).await.unwrap();
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn pages_redirect_by_sign_in_state_with_real_302s(pool: PgPool) {
+    let base = common::spawn_app(pool).await;
+    let client = common::Client::new(&base);
+    let page = |path: &str| {
+        client
+            .http
+            .get(format!("{base}{path}"))
+            .header("accept", "text/html")
+            .send()
+    };
+
+    let visitor = page("/settings/profile").await.unwrap();
+    assert_eq!(visitor.status(), 302);
+    let location = visitor.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with("/login?next="), "{location}");
+    assert!(location.contains("settings"), "{location}");
+    assert_eq!(page("/login").await.unwrap().status(), 200);
+
+    client
+        .register("ada@example.com", "correct horse battery")
+        .await;
+    let member = page("/login").await.unwrap();
+    assert_eq!(member.status(), 302);
+    assert_eq!(member.headers()["location"], "/");
+    let profile = page("/settings/profile").await.unwrap();
+    assert_eq!(profile.status(), 200);
+    assert!(profile.text().await.unwrap().contains("ada@example.com"));
 }

@@ -1,4 +1,6 @@
 //! Server functions, grouped by concern. Each validates its input and
 //! authorizes its caller on the server.
 
+pub mod account;
+pub mod profile;
 pub mod status;

@@ -22,6 +22,15 @@ pub enum LogFormat {
     Json,
 }
 
+/// Who may create an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// Anyone who reaches the sign-up page.
+    Open,
+    /// No new accounts through the sign-up page.
+    Closed,
+}
+
 /// Connection pool settings (the spec's "connection pooling").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolConfig {
@@ -46,6 +55,22 @@ pub struct Config {
     /// A `tracing` filter such as `info` or `info,sqlx=warn`.
     pub log_filter: String,
     pub log_format: LogFormat,
+    pub registration: Registration,
+    /// The address users reach VibeBot at (e.g. `https://chat.example.com`):
+    /// the only accepted `Origin` for writes, and `https` turns on Secure cookies.
+    /// `None`: requests must come from the same host they were sent to.
+    pub public_url: Option<url::Url>,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+impl Config {
+    /// Session cookies carry `Secure` when users reach us over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https")
+    }
 }
 
 /// A variable held a value the server cannot use.
@@ -157,7 +182,51 @@ impl Config {
             }
         };
 
+        let registration = match var("VIBEBOT_REGISTRATION").as_deref().map(str::trim) {
+            None | Some("open") => Registration::Open,
+            Some("closed") => Registration::Closed,
+            Some(other) => {
+                return Err(err(
+                    "VIBEBOT_REGISTRATION",
+                    format!("expected `open` or `closed`, got `{other}`"),
+                ))
+            }
+        };
+
+        let public_url = match var("VIBEBOT_PUBLIC_URL") {
+            None => None,
+            Some(text) => match url::Url::parse(text.trim()) {
+                Ok(url)
+                    if matches!(url.scheme(), "http" | "https")
+                        && url.host().is_some()
+                        && url.path() == "/" =>
+                {
+                    Some(url)
+                }
+                _ => {
+                    return Err(err(
+                        "VIBEBOT_PUBLIC_URL",
+                        format!("expected an http(s) address without a path, such as https://chat.example.com, got `{text}`"),
+                    ))
+                }
+            },
+        };
+
+        let trust_proxy = match var("VIBEBOT_TRUST_PROXY").as_deref().map(str::trim) {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(err(
+                    "VIBEBOT_TRUST_PROXY",
+                    format!("expected `true` or `false`, got `{other}`"),
+                ))
+            }
+        };
+
         Ok(Config {
+            registration,
+            public_url,
+            trust_proxy,
             environment,
             database_url,
             pool,
@@ -225,6 +294,10 @@ mod tests {
         assert!(c.encryption_key.is_none());
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.registration, Registration::Open);
+        assert!(c.public_url.is_none());
+        assert!(!c.secure_cookies());
+        assert!(!c.trust_proxy);
     }
 
     #[test]
@@ -241,11 +314,14 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
             ("VIBEBOT_LOG", "debug,sqlx=warn"),
             ("VIBEBOT_LOG_FORMAT", "json"),
+            ("VIBEBOT_REGISTRATION", "closed"),
+            ("VIBEBOT_PUBLIC_URL", "https://chat.example.com"),
+            ("VIBEBOT_TRUST_PROXY", "true"),
         ])
         .unwrap();
         assert_eq!(c.environment, Environment::Production);
         assert_eq!(
-            c.database_url.unwrap().expose(),
+            c.database_url.as_ref().unwrap().expose(),
             "postgres://u:p@db/vibebot"
         );
         assert_eq!(c.pool.max_connections, 20);
@@ -257,6 +333,13 @@ mod tests {
         assert_eq!(c.site_addr.port(), 8080);
         assert_eq!(c.log_filter, "debug,sqlx=warn");
         assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.registration, Registration::Closed);
+        assert_eq!(
+            c.public_url.as_ref().unwrap().as_str(),
+            "https://chat.example.com/"
+        );
+        assert!(c.secure_cookies());
+        assert!(c.trust_proxy);
     }
 
     #[test]

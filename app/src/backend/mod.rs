@@ -1,6 +1,7 @@
 //! Server-only code: configuration, database access, cryptography, state.
 //! Compiled only with the `ssr` feature, so none of it reaches the WASM.
 
+pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod db;

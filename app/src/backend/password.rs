@@ -1,13 +1,76 @@
-//! Password hashing with bcrypt, always off the async worker threads.
+//! Password hashing with bcrypt, always off the async worker threads and behind
+//! a concurrency limit, so a burst of sign-ins cannot starve the rest of the server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OnceCell, Semaphore};
+use zeroize::Zeroizing;
 
 use crate::error::AppError;
 
 /// bcrypt cost, as the spec requires.
 pub const BCRYPT_COST: u32 = 10;
 
-/// Hashes a password on a blocking thread.
+/// How long a sign-in waits for a free hashing slot before "busy, retry".
+const QUEUE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Runs bcrypt with at most one hash per CPU at a time.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    dummy_hash: Arc<OnceCell<String>>,
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::new(cpus)
+    }
+}
+
+impl PasswordHasher {
+    pub fn new(concurrency: usize) -> Self {
+        PasswordHasher {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: Arc::new(OnceCell::new()),
+        }
+    }
+
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+        let _permit = self.permit().await?;
+        hash_password(password.to_owned()).await
+    }
+
+    pub async fn verify(&self, password: &str, hash: &str) -> Result<bool, AppError> {
+        let _permit = self.permit().await?;
+        verify_password(password.to_owned(), hash.to_owned()).await
+    }
+
+    /// Costs what a real verify costs, for accounts that do not exist, so that
+    /// response time does not tell whether an email is registered.
+    pub async fn verify_dummy(&self, password: &str) -> Result<(), AppError> {
+        let dummy = self
+            .dummy_hash
+            .get_or_try_init(|| hash_password("vibebot-dummy-password".into()))
+            .await?
+            .clone();
+        self.verify(password, &dummy).await.map(|_| ())
+    }
+
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        match tokio::time::timeout(QUEUE_TIMEOUT, self.permits.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(AppError::Unavailable(
+                "the server is busy signing people in; please try again in a few seconds".into(),
+            )),
+        }
+    }
+}
+
+/// Hashes a password on a blocking thread (no concurrency limit: use [`PasswordHasher`]).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    let password = zeroize::Zeroizing::new(password);
+    let password = Zeroizing::new(password);
     tokio::task::spawn_blocking(move || bcrypt::hash(password.as_bytes(), BCRYPT_COST))
         .await
         .map_err(|e| internal("hashing task failed", e))?
@@ -16,7 +79,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// Checks a password against a stored hash on a blocking thread.
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    let password = zeroize::Zeroizing::new(password);
+    let password = Zeroizing::new(password);
     tokio::task::spawn_blocking(move || bcrypt::verify(password.as_bytes(), &hash))
         .await
         .map_err(|e| internal("verify task failed", e))?

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 
 use super::config::Config;
 use super::crypto::KeyCipher;
+use super::password::PasswordHasher;
 use crate::error::AppError;
 
 #[derive(Clone, FromRef)]
@@ -17,6 +18,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub cipher: Arc<KeyCipher>,
+    pub passwords: PasswordHasher,
 }
 
 impl AppState {

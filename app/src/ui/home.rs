@@ -1,10 +1,43 @@
 use leptos::prelude::*;
 
+use super::app_header::AppHeader;
+use super::auth::use_auth;
 use super::status_check::StatusCheck;
 
-/// The landing page.
+/// `/`: the app for signed-in users, the introduction for visitors.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| view! { <main class="page page--centered"><p class="muted">"Loading…"</p></main> }>
+            {move || {
+                auth.account
+                    .get()
+                    .map(|account| match account {
+                        Ok(Some(account)) => {
+                            view! {
+                                <AppHeader />
+                                <main class="page">
+                                    <h1>{format!("Hello, {}", account.display_name())}</h1>
+                                    <p class="muted">
+                                        "Your conversations will live here. Keep your provider keys ready: "
+                                        "the key vault and chat are the next features to land."
+                                    </p>
+                                    <StatusCheck />
+                                </main>
+                            }
+                                .into_any()
+                        }
+                        _ => view! { <Landing /> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+/// What a visitor sees.
+#[component]
+fn Landing() -> impl IntoView {
     view! {
         <main class="page page--centered home">
             <div class="brand">
@@ -20,6 +53,10 @@ pub fn HomePage() -> impl IntoView {
                 <li>"Switch models mid-conversation and keep custom system prompts."</li>
                 <li>"Every answer records its tokens, cost and latency."</li>
             </ul>
+            <div class="home__actions">
+                <a class="button" href="/login">"Sign in"</a>
+                <a class="button button--quiet" href="/register">"Create an account"</a>
+            </div>
             <StatusCheck />
         </main>
     }

@@ -1,5 +1,11 @@
 //! Pages and widgets, one file each.
 
+pub mod app_header;
+pub mod auth;
+pub mod form;
 pub mod home;
+pub mod login;
 pub mod not_found;
+pub mod profile;
+pub mod register;
 pub mod status_check;

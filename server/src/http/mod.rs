@@ -1,15 +1,25 @@
 //! The HTTP router: Leptos pages and server functions, health probes, middleware.
 
+mod error_status;
 mod health;
+pub mod origin;
 
+use app::backend::auth::session::IDLE_LIFETIME;
 use app::backend::AppState;
 use app::{shell, App};
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "vibebot_session";
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -25,7 +35,33 @@ pub fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(session_layer(&state))
+        .layer(middleware::from_fn(error_status::server_fn_error_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            origin::same_origin_writes,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The sessions table in PostgreSQL (created by our migrations).
+pub fn session_store(pool: &sqlx::PgPool) -> PostgresStore {
+    PostgresStore::new(pool.clone())
+        .with_schema_name("public")
+        .and_then(|store| store.with_table_name("sessions"))
+        .expect("static, valid identifiers")
+}
+
+fn session_layer(state: &AppState) -> SessionManagerLayer<PostgresStore> {
+    SessionManagerLayer::new(session_store(&state.pool))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            IDLE_LIFETIME.num_seconds(),
+        )))
 }

@@ -38,3 +38,127 @@ pub async fn spawn_app(pool: sqlx::PgPool) -> String {
     });
     format!("http://{addr}")
 }
+
+/// Starts the app with extra configuration variables.
+pub async fn spawn_app_with(pool: sqlx::PgPool, vars: &[(&str, &str)]) -> String {
+    let state = server::serve::app_state(&config(vars), pool).expect("app state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let app = server::http::router(state)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
+    });
+    format!("http://{addr}")
+}
+
+/// A browser-like client: keeps cookies, sends this site's Origin, follows no redirects.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+/// A server function's answer: status and JSON body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    /// The user-facing message of an error answer.
+    pub fn message(&self) -> String {
+        let detail = &self.body["detail"];
+        match detail {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Object(o) => o["message"].as_str().unwrap_or_default().to_string(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        self.body["kind"].as_str().unwrap_or_default()
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            base: base.to_string(),
+            jar,
+        }
+    }
+
+    /// Calls `/api/<endpoint>` with form-encoded arguments, as the browser does.
+    pub async fn call(&self, endpoint: &str, args: &[(&str, &str)]) -> Answer {
+        self.call_from(endpoint, args, Some(&self.base.clone()))
+            .await
+    }
+
+    /// The same, with a chosen `Origin` header (or none).
+    pub async fn call_from(
+        &self,
+        endpoint: &str,
+        args: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> Answer {
+        let mut request = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(args);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        Answer {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// The session cookie's value, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|c| c.strip_prefix("vibebot_session=").map(str::to_string))
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> Answer {
+        self.call(
+            "register",
+            &[("email", email), ("password", password), ("name", "")],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        self.call("login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// The signed-in account's email, or `None`.
+    pub async fn whoami(&self) -> Option<String> {
+        let answer = self.call("account", &[]).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        answer.body["email"].as_str().map(str::to_string)
+    }
+}

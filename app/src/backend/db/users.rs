@@ -37,3 +37,122 @@ pub async fn insert(db: impl PgExecutor<'_>, user: NewUser<'_>) -> Result<String
     .await?;
     Ok(id)
 }
+
+/// What sign-in needs to know about an account.
+pub struct Credentials {
+    pub id: String,
+    pub password: String,
+    pub session_epoch: i32,
+}
+
+#[instrument(skip_all)]
+pub async fn find_credentials_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as!(
+        Credentials,
+        "SELECT id, password, session_epoch FROM users WHERE email = $1",
+        email
+    )
+    .fetch_optional(db)
+    .await
+}
+
+#[instrument(skip_all)]
+pub async fn find_credentials_by_id(
+    db: impl PgExecutor<'_>,
+    id: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as!(
+        Credentials,
+        "SELECT id, password, session_epoch FROM users WHERE id = $1",
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// An account plus the session epoch that a valid session must carry.
+pub struct AccountRow {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: UserRole,
+    pub session_epoch: i32,
+}
+
+impl AccountRow {
+    pub fn into_account(self) -> crate::model::Account {
+        crate::model::Account {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            role: self.role,
+        }
+    }
+}
+
+#[instrument(skip_all)]
+pub async fn find_account(
+    db: impl PgExecutor<'_>,
+    id: &str,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AccountRow,
+        r#"SELECT id, email, name, role AS "role: UserRole", session_epoch FROM users WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+#[instrument(skip_all)]
+pub async fn update_name(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    name: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET name = $2 WHERE id = $1", id, name)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[instrument(skip_all)]
+pub async fn update_email(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    email: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET email = $2 WHERE id = $1", id, email)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores a new password hash and ends every session (bumps the epoch);
+/// returns the new epoch for the session that made the change.
+#[instrument(skip_all)]
+pub async fn update_password(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    password_hash: &str,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE users SET password = $2, session_epoch = session_epoch + 1 WHERE id = $1 RETURNING session_epoch",
+        id,
+        password_hash
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Deletes the account; keys, conversations and messages go with it (cascade).
+#[instrument(skip_all)]
+pub async fn delete(db: impl PgExecutor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!("DELETE FROM users WHERE id = $1", id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -1,0 +1,125 @@
+use leptos::prelude::*;
+
+use super::app_header::AppHeader;
+use super::auth::{use_auth, RequireSignedIn};
+use super::form::{FormError, FormSuccess};
+use crate::api::profile::{ChangeEmail, ChangePassword, DeleteAccount, UpdateName};
+use crate::model::account::PASSWORD_MIN_CHARS;
+
+/// The signed-in user's own account settings.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let auth = use_auth();
+    let update_name = ServerAction::<UpdateName>::new();
+    let change_email = ServerAction::<ChangeEmail>::new();
+    let change_password = ServerAction::<ChangePassword>::new();
+    let delete_account = ServerAction::<DeleteAccount>::new();
+
+    // Name and email show in the header: reload the account after a change.
+    Effect::watch(
+        move || (update_name.version().get(), change_email.version().get()),
+        move |_, _, _| auth.account.refetch(),
+        false,
+    );
+
+    let name_result = Signal::derive(move || update_name.value().get());
+    let email_result = Signal::derive(move || change_email.value().get());
+    let password_result = Signal::derive(move || change_password.value().get());
+    let delete_result = Signal::derive(move || delete_account.value().get());
+
+    view! {
+        <RequireSignedIn />
+        <AppHeader />
+        <main class="page settings">
+            <h1>"Profile"</h1>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    auth.current()
+                        .map(|account| {
+                            view! {
+                                <section class="card" aria-labelledby="name-heading">
+                                    <h2 id="name-heading">"Display name"</h2>
+                                    <ActionForm action=update_name attr:class="form">
+                                        <label class="form__field">
+                                            "Name"
+                                            <input
+                                                type="text"
+                                                name="name"
+                                                maxlength="100"
+                                                autocomplete="name"
+                                                value=account.name.clone().unwrap_or_default()
+                                            />
+                                        </label>
+                                        <FormError result=name_result />
+                                        <FormSuccess result=name_result message="Name saved." />
+                                        <button class="button" type="submit" disabled=update_name.pending()>
+                                            "Save name"
+                                        </button>
+                                    </ActionForm>
+                                </section>
+
+                                <section class="card" aria-labelledby="email-heading">
+                                    <h2 id="email-heading">"Email"</h2>
+                                    <p class="muted">"You sign in with " <strong>{account.email.clone()}</strong> "."</p>
+                                    <ActionForm action=change_email attr:class="form">
+                                        <label class="form__field">
+                                            "New email"
+                                            <input type="email" name="new_email" autocomplete="email" required />
+                                        </label>
+                                        <label class="form__field">
+                                            "Current password"
+                                            <input type="password" name="current_password" autocomplete="current-password" required />
+                                        </label>
+                                        <FormError result=email_result />
+                                        <FormSuccess result=email_result message="Email changed." />
+                                        <button class="button" type="submit" disabled=change_email.pending()>
+                                            "Change email"
+                                        </button>
+                                    </ActionForm>
+                                </section>
+                            }
+                        })
+                }}
+            </Transition>
+
+            <section class="card" aria-labelledby="password-heading">
+                <h2 id="password-heading">"Password"</h2>
+                <p class="muted">"Changing it signs you out everywhere else."</p>
+                <ActionForm action=change_password attr:class="form">
+                    <label class="form__field">
+                        "Current password"
+                        <input type="password" name="current_password" autocomplete="current-password" required />
+                    </label>
+                    <label class="form__field">
+                        "New password"
+                        <input type="password" name="new_password" autocomplete="new-password" required minlength=PASSWORD_MIN_CHARS />
+                    </label>
+                    <FormError result=password_result />
+                    <FormSuccess result=password_result message="Password changed; other sessions were signed out." />
+                    <button class="button" type="submit" disabled=change_password.pending()>
+                        "Change password"
+                    </button>
+                </ActionForm>
+            </section>
+
+            <section class="card card--danger" aria-labelledby="delete-heading">
+                <h2 id="delete-heading">"Delete account"</h2>
+                <p>"This deletes your account, your API keys and all your conversations. It cannot be undone."</p>
+                <ActionForm action=delete_account attr:class="form">
+                    <label class="form__field">
+                        "Current password"
+                        <input type="password" name="current_password" autocomplete="current-password" required />
+                    </label>
+                    <label class="form__check">
+                        <input type="checkbox" required />
+                        "I understand that this cannot be undone"
+                    </label>
+                    <FormError result=delete_result />
+                    <button class="button button--danger" type="submit" disabled=delete_account.pending()>
+                        "Delete my account"
+                    </button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

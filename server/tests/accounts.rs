@@ -1,0 +1,371 @@
+//! Accounts over real HTTP against real PostgreSQL: registration, sign-in,
+//! sessions, throttling, profile changes, roles and cross-site protection.
+
+mod common;
+
+use common::{spawn_app, spawn_app_with, Client};
+use sqlx::PgPool;
+
+const PASSWORD: &str = "correct horse battery";
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn register_login_use_logout_then_refused(pool: PgPool) {
+    let base = spawn_app(pool).await;
+    let client = Client::new(&base);
+
+    let answer = client.register("  Ada@Example.COM ", PASSWORD).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body["email"], "ada@example.com");
+    assert_eq!(answer.body["role"], "USER");
+    assert!(
+        answer.headers.contains_key("serverfnredirect"),
+        "the browser is sent on"
+    );
+
+    let logout = client.call("logout", &[]).await;
+    assert_eq!(logout.status, 200, "{logout:?}");
+    assert_eq!(client.whoami().await, None);
+
+    let login = client.login("ada@example.com", PASSWORD).await;
+    assert_eq!(login.status, 200, "{login:?}");
+    assert_eq!(client.whoami().await.as_deref(), Some("ada@example.com"));
+    let renamed = client.call("profile/name", &[("name", "Ada L.")]).await;
+    assert_eq!(renamed.status, 200, "{renamed:?}");
+    assert_eq!(renamed.body["name"], "Ada L.");
+
+    client.call("logout", &[]).await;
+    let refused = client.call("profile/name", &[("name", "Mallory")]).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.kind(), "unauthenticated");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn wrong_password_and_unknown_email_get_the_same_answer(pool: PgPool) {
+    let base = spawn_app(pool).await;
+    let client = Client::new(&base);
+    client.register("ada@example.com", PASSWORD).await;
+    client.call("logout", &[]).await;
+
+    let wrong_password = client.login("ada@example.com", "not the password").await;
+    let unknown_email = client.login("nobody@example.com", "not the password").await;
+    assert_eq!(wrong_password.status, 401);
+    assert_eq!(wrong_password.body, unknown_email.body);
+    assert_eq!(unknown_email.status, 401);
+    let error: app::error::AppError = serde_json::from_value(wrong_password.body).unwrap();
+    assert_eq!(error.to_string(), "email or password is incorrect");
+    assert_eq!(client.whoami().await, None);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn throttling_kicks_in_after_five_failures_and_lifts(pool: PgPool) {
+    let base = spawn_app(pool.clone()).await;
+    let client = Client::new(&base);
+    client.register("ada@example.com", PASSWORD).await;
+    client.call("logout", &[]).await;
+
+    for _ in 0..5 {
+        assert_eq!(
+            client
+                .login("ada@example.com", "wrong password")
+                .await
+                .status,
+            401
+        );
+    }
+    // Even the right password is refused now, with a clear wait.
+    let blocked = client.login("ada@example.com", PASSWORD).await;
+    assert_eq!(blocked.status, 429, "{blocked:?}");
+    assert!(
+        blocked
+            .message()
+            .starts_with("too many attempts, try again in "),
+        "{}",
+        blocked.message()
+    );
+    let wait: u64 = blocked.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+
+    // Fifteen minutes later (moved in the database rather than waited for), it lifts.
+    sqlx::query("UPDATE login_failures SET failed_at = failed_at - interval '16 minutes'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(client.login("ada@example.com", PASSWORD).await.status, 200);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn registration_validates_its_input(pool: PgPool) {
+    let base = spawn_app(pool).await;
+    let client = Client::new(&base);
+
+    let too_long = "a".repeat(73);
+    let answer = client.register("ada@example.com", &too_long).await;
+    assert_eq!(answer.status, 400);
+    assert!(
+        answer.message().contains("at most 72 bytes"),
+        "{}",
+        answer.message()
+    );
+
+    let short = client.register("ada@example.com", "short").await;
+    assert_eq!(short.status, 400);
+    assert!(short.message().contains("at least 8 characters"));
+
+    let bad_email = client.register("not-an-email", PASSWORD).await;
+    assert_eq!(bad_email.status, 400);
+    assert!(bad_email.message().contains("valid email"));
+
+    assert_eq!(
+        client.register("ada@example.com", PASSWORD).await.status,
+        200
+    );
+    let other = Client::new(&base);
+    let duplicate = other.register(" ADA@example.com", "another password").await;
+    assert_eq!(duplicate.status, 409);
+    assert_eq!(
+        duplicate.message(),
+        "an account with this email already exists"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn registration_can_be_closed_by_the_operator(pool: PgPool) {
+    let base = spawn_app_with(pool, &[("VIBEBOT_REGISTRATION", "closed")]).await;
+    let answer = Client::new(&base)
+        .register("ada@example.com", PASSWORD)
+        .await;
+    assert_eq!(answer.status, 403);
+    assert!(answer.message().contains("registration is closed"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn session_cookie_has_safe_flags(pool: PgPool) {
+    let base = spawn_app(pool.clone()).await;
+    let answer = Client::new(&base)
+        .register("ada@example.com", PASSWORD)
+        .await;
+    let cookie = answer.headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("vibebot_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(cookie.contains("Max-Age="), "idle expiry: {cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+
+    let https = spawn_app_with(pool, &[("VIBEBOT_PUBLIC_URL", "https://chat.example.com")]).await;
+    let client = Client::new(&https);
+    let answer = client
+        .call_from(
+            "register",
+            &[("email", "bob@example.com"), ("password", PASSWORD)],
+            Some("https://chat.example.com"),
+        )
+        .await;
+    let cookie = answer.headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn session_id_changes_at_login_and_the_old_one_dies(pool: PgPool) {
+    let base = spawn_app(pool).await;
+    let client = Client::new(&base);
+    client.register("ada@example.com", PASSWORD).await;
+    let before = client.session_cookie().expect("a session cookie");
+
+    client.login("ada@example.com", PASSWORD).await;
+    let after = client.session_cookie().expect("a session cookie");
+    assert_ne!(before, after);
+
+    let stale = Client::new(&base);
+    stale
+        .jar
+        .add_cookie_str(&format!("vibebot_session={before}"), &base.parse().unwrap());
+    assert_eq!(stale.whoami().await, None);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_session_works_on_a_second_server_instance(pool: PgPool) {
+    let first = spawn_app(pool.clone()).await;
+    let second = spawn_app(pool).await;
+    let client = Client::new(&first);
+    client.register("ada@example.com", PASSWORD).await;
+    let cookie = client.session_cookie().unwrap();
+
+    let elsewhere = Client::new(&second);
+    elsewhere.jar.add_cookie_str(
+        &format!("vibebot_session={cookie}"),
+        &second.parse().unwrap(),
+    );
+    assert_eq!(elsewhere.whoami().await.as_deref(), Some("ada@example.com"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn password_change_ends_other_sessions_only(pool: PgPool) {
+    let base = spawn_app(pool).await;
+    let laptop = Client::new(&base);
+    let phone = Client::new(&base);
+    laptop.register("ada@example.com", PASSWORD).await;
+    phone.login("ada@example.com", PASSWORD).await;
+    assert_eq!(phone.whoami().await.as_deref(), Some("ada@example.com"));
+
+    let wrong = laptop
+        .call(
+            "profile/password",
+            &[
+                ("current_password", "nope nope"),
+                ("new_password", "a new password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 400);
+    assert_eq!(wrong.message(), "the current password is incorrect");
+
+    let changed = laptop
+        .call(
+            "profile/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a new password"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    assert_eq!(laptop.whoami().await.as_deref(), Some("ada@example.com"));
+    assert_eq!(phone.whoami().await, None);
+
+    assert_eq!(phone.login("ada@example.com", PASSWORD).await.status, 401);
+    assert_eq!(
+        phone
+            .login("ada@example.com", "a new password")
+            .await
+            .status,
+        200
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn email_change_needs_the_password_and_a_free_address(pool: PgPool) {
+    let base = spawn_app(pool).await;
+    Client::new(&base)
+        .register("taken@example.com", PASSWORD)
+        .await;
+    let client = Client::new(&base);
+    client.register("ada@example.com", PASSWORD).await;
+
+    let wrong = client
+        .call(
+            "profile/email",
+            &[
+                ("new_email", "new@example.com"),
+                ("current_password", "wrong one"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 400);
+    let taken = client
+        .call(
+            "profile/email",
+            &[
+                ("new_email", "Taken@example.com"),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, 409);
+    let changed = client
+        .call(
+            "profile/email",
+            &[
+                ("new_email", "New@Example.com"),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    assert_eq!(client.whoami().await.as_deref(), Some("new@example.com"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn account_deletion_cascades_and_ends_the_session(pool: PgPool) {
+    let base = spawn_app(pool.clone()).await;
+    let client = Client::new(&base);
+    let id = client.register("ada@example.com", PASSWORD).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sqlx::query("INSERT INTO conversations (id, user_id) VALUES ('c1', $1)")
+        .bind(&id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES ('m1', 'c1', $1, 'USER', 'hi')")
+        .bind(&id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO api_keys (id, user_id, provider, encrypted_key) VALUES ('k1', $1, 'CLAUDE', 'v1:x')")
+        .bind(&id)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let wrong = client
+        .call("profile/delete", &[("current_password", "wrong one")])
+        .await;
+    assert_eq!(wrong.status, 400);
+    let deleted = client
+        .call("profile/delete", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(deleted.status, 200, "{deleted:?}");
+
+    for table in ["users", "conversations", "messages", "api_keys"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    assert_eq!(client.whoami().await, None);
+    assert_eq!(client.login("ada@example.com", PASSWORD).await.status, 401);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn cross_site_writes_are_refused(pool: PgPool) {
+    let base = spawn_app(pool).await;
+    let client = Client::new(&base);
+    let args = [("email", "ada@example.com"), ("password", PASSWORD)];
+    for origin in [None, Some("https://evil.example"), Some("null")] {
+        let answer = client.call_from("register", &args, origin).await;
+        assert_eq!(answer.status, 403, "origin {origin:?}: {answer:?}");
+        assert!(answer.message().starts_with("cross-site request refused"));
+    }
+    // A plain HTML form posted from another site.
+    let form_post = client
+        .http
+        .post(format!("{base}/api/login"))
+        .header("origin", "https://evil.example")
+        .header("accept", "text/html")
+        .form(&args)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form_post.status(), 403);
+    assert_eq!(client.whoami().await, None);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn guests_can_sign_in_and_are_shown_as_guests(pool: PgPool) {
+    let base = spawn_app(pool.clone()).await;
+    let client = Client::new(&base);
+    client.register("guest@example.com", PASSWORD).await;
+    sqlx::query("UPDATE users SET role = 'GUEST' WHERE email = 'guest@example.com'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let account = client.call("account", &[]).await;
+    assert_eq!(account.body["role"], "GUEST");
+}
