@@ -3,7 +3,7 @@
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
-use crate::{database, seed, serve, startup};
+use crate::{database, rotate, seed, serve, startup};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,6 +25,18 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Manage the encryption of stored API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-encrypt every stored API key from VIBEBOT_ENCRYPTION_KEY_PREVIOUS to
+    /// VIBEBOT_ENCRYPTION_KEY, in one transaction.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +58,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init(&config);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve::run(config).await,
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            if config.previous_encryption_key.is_none() || config.encryption_key.is_none() {
+                bail!(
+                    "set VIBEBOT_ENCRYPTION_KEY to the new master key and \
+                     VIBEBOT_ENCRYPTION_KEY_PREVIOUS to the old one, then run this again"
+                );
+            }
+            let cipher = startup::key_cipher(&config)?;
+            let db = database::open(&config).await?;
+            let outcome = async {
+                database::migrate(&db.pool).await?;
+                let report = rotate::rotate(&db.pool, &cipher).await?;
+                println!("{report}");
+                anyhow::Ok(())
+            }
+            .await;
+            db.close().await;
+            outcome
+        }
         Command::Db { command } => {
             if matches!(command, DbCommand::Reset { yes: false }) && config.database_url.is_some() {
                 bail!(

@@ -5,6 +5,7 @@ pub mod database;
 pub mod embedded_pg;
 pub mod http;
 pub mod maintenance;
+pub mod rotate;
 pub mod seed;
 pub mod serve;
 pub mod startup;

@@ -132,7 +132,18 @@ pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx:
                 provider,
             };
             let encrypted = cipher.encrypt(plaintext, owner);
-            api_keys::insert(&mut *tx, &user_id, provider, &encrypted, Some(name)).await?;
+            api_keys::insert(
+                &mut *tx,
+                api_keys::NewKey {
+                    user_id: &user_id,
+                    provider,
+                    encrypted_key: &encrypted,
+                    key_hint: &app::model::keys::key_hint(plaintext),
+                    name: Some(name),
+                    base_url: None,
+                },
+            )
+            .await?;
             report.api_keys += 1;
         }
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use app::backend::config::Config;
 use app::backend::password::PasswordHasher;
+use app::backend::providers::ProviderClient;
 use app::backend::AppState;
 use leptos::config::get_configuration;
 
@@ -50,11 +51,13 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState
     if leptos_options.output_name.is_empty() {
         leptos_options.output_name = "vibebot".into();
     }
+    let config = Arc::new(config.clone());
     Ok(AppState {
         leptos_options,
         pool,
-        config: Arc::new(config.clone()),
-        cipher: Arc::new(startup::key_cipher(config)?),
+        providers: ProviderClient::new(config.clone()),
+        config: config.clone(),
+        cipher: Arc::new(startup::key_cipher(&config)?),
         passwords: PasswordHasher::default(),
     })
 }

@@ -32,5 +32,9 @@ pub fn key_cipher(config: &Config) -> anyhow::Result<KeyCipher> {
             key
         }
     };
-    Ok(KeyCipher::new(&master))
+    let cipher = KeyCipher::new(&master);
+    Ok(match &config.previous_encryption_key {
+        Some(previous) => cipher.with_previous(previous),
+        None => cipher,
+    })
 }

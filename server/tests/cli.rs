@@ -73,3 +73,14 @@ fn help_lists_the_subcommands() {
         assert!(output.contains(word), "{output}");
     }
 }
+
+#[test]
+fn key_rotation_needs_both_master_keys() {
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let (ok, output) = vibebot(&[("VIBEBOT_ENCRYPTION_KEY", key)], &["keys", "rotate"]);
+    assert!(!ok);
+    assert!(
+        output.contains("VIBEBOT_ENCRYPTION_KEY_PREVIOUS to the old one"),
+        "{output}"
+    );
+}

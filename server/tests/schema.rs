@@ -41,6 +41,10 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         col("api_keys", "name", "text", true, None),
         col("api_keys", "created_at", "timestamptz", false, now),
         col("api_keys", "updated_at", "timestamptz", false, now),
+        // Added by the key vault migration.
+        col("api_keys", "is_default", "bool", false, Some("false")),
+        col("api_keys", "base_url", "text", true, None),
+        col("api_keys", "key_hint", "text", false, Some("''::text")),
         col("conversations", "id", "text", false, None),
         col("conversations", "user_id", "text", false, None),
         col(
@@ -115,6 +119,7 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         "CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)",
         "CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id)",
         "CREATE INDEX api_keys_user_id_idx ON public.api_keys USING btree (user_id)",
+        "CREATE UNIQUE INDEX api_keys_one_default_per_provider ON public.api_keys USING btree (user_id, provider) WHERE is_default",
         "CREATE UNIQUE INDEX conversations_pkey ON public.conversations USING btree (id)",
         "CREATE INDEX conversations_user_id_idx ON public.conversations USING btree (user_id)",
         "CREATE INDEX conversations_created_at_idx ON public.conversations USING btree (created_at)",

@@ -2,5 +2,6 @@
 //! authorizes its caller on the server.
 
 pub mod account;
+pub mod keys;
 pub mod profile;
 pub mod status;

@@ -62,6 +62,15 @@ pub struct Config {
     pub public_url: Option<url::Url>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// The master key being rotated away from: still accepted for decryption.
+    pub previous_encryption_key: Option<MasterKey>,
+    /// Let users point keys at loopback and private-network servers (Ollama on
+    /// the same machine). Off by default: such URLs could reach internal services.
+    pub allow_private_endpoints: bool,
+    /// Where the Anthropic API is, e.g. `https://api.anthropic.com/v1`.
+    pub anthropic_base_url: url::Url,
+    /// Where the OpenAI API is, e.g. `https://api.openai.com/v1`.
+    pub openai_base_url: url::Url,
 }
 
 impl Config {
@@ -212,18 +221,28 @@ impl Config {
             },
         };
 
-        let trust_proxy = match var("VIBEBOT_TRUST_PROXY").as_deref().map(str::trim) {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
-            Some(other) => {
-                return Err(err(
-                    "VIBEBOT_TRUST_PROXY",
-                    format!("expected `true` or `false`, got `{other}`"),
-                ))
-            }
+        let trust_proxy = flag(&var, "VIBEBOT_TRUST_PROXY")?;
+        let allow_private_endpoints = flag(&var, "VIBEBOT_ALLOW_PRIVATE_ENDPOINTS")?;
+        let previous_encryption_key = match var("VIBEBOT_ENCRYPTION_KEY_PREVIOUS") {
+            Some(text) => Some(
+                MasterKey::from_base64(text.trim())
+                    .map_err(|problem| err("VIBEBOT_ENCRYPTION_KEY_PREVIOUS", problem))?,
+            ),
+            None => None,
         };
+        let anthropic_base_url = api_url(
+            &var,
+            "VIBEBOT_ANTHROPIC_BASE_URL",
+            "https://api.anthropic.com/v1",
+        )?;
+        let openai_base_url =
+            api_url(&var, "VIBEBOT_OPENAI_BASE_URL", "https://api.openai.com/v1")?;
 
         Ok(Config {
+            previous_encryption_key,
+            allow_private_endpoints,
+            anthropic_base_url,
+            openai_base_url,
             registration,
             public_url,
             trust_proxy,
@@ -241,6 +260,36 @@ impl Config {
 
 fn err(variable: &'static str, problem: String) -> ConfigError {
     ConfigError { variable, problem }
+}
+
+fn flag(
+    var: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<bool, ConfigError> {
+    match var(variable).as_deref().map(str::trim) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(other) => Err(err(
+            variable,
+            format!("expected `true` or `false`, got `{other}`"),
+        )),
+    }
+}
+
+/// An http(s) base URL, without a trailing slash in its path.
+fn api_url(
+    var: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: &str,
+) -> Result<url::Url, ConfigError> {
+    let text = var(variable).unwrap_or_else(|| default.to_string());
+    match url::Url::parse(text.trim().trim_end_matches('/')) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
+        _ => Err(err(
+            variable,
+            format!("expected an http(s) URL such as {default}, got `{text}`"),
+        )),
+    }
 }
 
 fn number(
@@ -298,6 +347,13 @@ mod tests {
         assert!(c.public_url.is_none());
         assert!(!c.secure_cookies());
         assert!(!c.trust_proxy);
+        assert!(!c.allow_private_endpoints);
+        assert!(c.previous_encryption_key.is_none());
+        assert_eq!(
+            c.anthropic_base_url.as_str(),
+            "https://api.anthropic.com/v1"
+        );
+        assert_eq!(c.openai_base_url.as_str(), "https://api.openai.com/v1");
     }
 
     #[test]

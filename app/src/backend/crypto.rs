@@ -120,10 +120,13 @@ pub enum CipherError {
     Undecryptable,
 }
 
-/// Encrypts and decrypts API keys with the master key.
+/// Encrypts and decrypts API keys with the master key. During a key rotation
+/// it also holds the previous master key, used only to decrypt values that
+/// `vibebot keys rotate` has not re-encrypted yet.
 #[derive(Clone)]
 pub struct KeyCipher {
     aead: Aes256Gcm,
+    previous: Option<Aes256Gcm>,
 }
 
 impl fmt::Debug for KeyCipher {
@@ -134,10 +137,16 @@ impl fmt::Debug for KeyCipher {
 
 impl KeyCipher {
     pub fn new(master: &MasterKey) -> Self {
-        let key = Key::<Aes256Gcm>::from_slice(master.0.as_slice());
         KeyCipher {
-            aead: Aes256Gcm::new(key),
+            aead: aead(master),
+            previous: None,
         }
+    }
+
+    /// Also accepts values encrypted with `previous` (while rotating).
+    pub fn with_previous(mut self, previous: &MasterKey) -> Self {
+        self.previous = Some(aead(previous));
+        self
     }
 
     /// Encrypts `plaintext` for `owner`; every call uses a fresh nonce.
@@ -161,37 +170,57 @@ impl KeyCipher {
         format!("{FORMAT_PREFIX}{}", BASE64.encode(blob))
     }
 
-    /// Decrypts a stored value for `owner`. The plaintext is wiped when dropped.
+    /// Decrypts a stored value for `owner` with the current master key, else the
+    /// previous one. The plaintext is wiped when dropped.
     pub fn decrypt(
         &self,
         stored: &str,
         owner: KeyOwner<'_>,
     ) -> Result<Zeroizing<String>, CipherError> {
-        let encoded = stored
-            .strip_prefix(FORMAT_PREFIX)
-            .ok_or(CipherError::UnknownFormat)?;
-        let blob = BASE64
-            .decode(encoded)
-            .map_err(|_| CipherError::UnknownFormat)?;
-        if blob.len() < NONCE_LEN + TAG_LEN {
-            return Err(CipherError::UnknownFormat);
+        match (open(&self.aead, stored, owner), &self.previous) {
+            (Err(CipherError::Undecryptable), Some(previous)) => open(previous, stored, owner),
+            (result, _) => result,
         }
-        let (nonce, sealed) = blob.split_at(NONCE_LEN);
-        let aad = owner.associated_data();
-        let plain = self
-            .aead
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| CipherError::Undecryptable)?;
-        String::from_utf8(plain)
-            .map(Zeroizing::new)
-            .map_err(|_| CipherError::Undecryptable)
     }
+
+    /// True when `stored` opens with the current master key (nothing to rotate).
+    pub fn is_current(&self, stored: &str, owner: KeyOwner<'_>) -> bool {
+        open(&self.aead, stored, owner).is_ok()
+    }
+}
+
+fn aead(master: &MasterKey) -> Aes256Gcm {
+    Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(master.0.as_slice()))
+}
+
+fn open(
+    aead: &Aes256Gcm,
+    stored: &str,
+    owner: KeyOwner<'_>,
+) -> Result<Zeroizing<String>, CipherError> {
+    let encoded = stored
+        .strip_prefix(FORMAT_PREFIX)
+        .ok_or(CipherError::UnknownFormat)?;
+    let blob = BASE64
+        .decode(encoded)
+        .map_err(|_| CipherError::UnknownFormat)?;
+    if blob.len() < NONCE_LEN + TAG_LEN {
+        return Err(CipherError::UnknownFormat);
+    }
+    let (nonce, sealed) = blob.split_at(NONCE_LEN);
+    let aad = owner.associated_data();
+    let plain = aead
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| CipherError::Undecryptable)?;
+    String::from_utf8(plain)
+        .map(Zeroizing::new)
+        .map_err(|_| CipherError::Undecryptable)
 }
 
 #[cfg(test)]
@@ -260,6 +289,35 @@ mod tests {
         let stored = cipher().encrypt("sk-secret", ALICE);
         assert_eq!(
             cipher().decrypt(&stored, ALICE),
+            Err(CipherError::Undecryptable)
+        );
+    }
+
+    #[test]
+    fn rotation_round_trip() {
+        let (old_key, new_key) = (MasterKey::generate(), MasterKey::generate());
+        let old = KeyCipher::new(&old_key);
+        let stored_old = old.encrypt("sk-rotate-me", ALICE);
+
+        // During the switch the server accepts both keys.
+        let switching = KeyCipher::new(&new_key).with_previous(&old_key);
+        assert!(!switching.is_current(&stored_old, ALICE));
+        let plain = switching.decrypt(&stored_old, ALICE).unwrap();
+        let stored_new = switching.encrypt(&plain, ALICE);
+        assert!(switching.is_current(&stored_new, ALICE));
+
+        // Afterwards only the new key is needed, and the old one no longer opens anything new.
+        let after = KeyCipher::new(&new_key);
+        assert_eq!(
+            after.decrypt(&stored_new, ALICE).unwrap().as_str(),
+            "sk-rotate-me"
+        );
+        assert_eq!(
+            after.decrypt(&stored_old, ALICE),
+            Err(CipherError::Undecryptable)
+        );
+        assert_eq!(
+            old.decrypt(&stored_new, ALICE),
             Err(CipherError::Undecryptable)
         );
     }

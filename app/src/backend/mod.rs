@@ -6,6 +6,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod password;
+pub mod providers;
 pub mod secret;
 pub mod state;
 

@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use super::config::Config;
 use super::crypto::KeyCipher;
 use super::password::PasswordHasher;
+use super::providers::ProviderClient;
 use crate::error::AppError;
 
 #[derive(Clone, FromRef)]
@@ -19,6 +20,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub cipher: Arc<KeyCipher>,
     pub passwords: PasswordHasher,
+    pub providers: ProviderClient,
 }
 
 impl AppState {

@@ -56,4 +56,21 @@ impl ApiKeyProvider {
             ApiKeyProvider::Openai => "OPENAI",
         }
     }
+
+    /// Parses the stored value (as forms send it).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "CLAUDE" => Some(ApiKeyProvider::Claude),
+            "OPENAI" => Some(ApiKeyProvider::Openai),
+            _ => None,
+        }
+    }
+
+    /// The company, as users know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ApiKeyProvider::Claude => "Anthropic (Claude)",
+            ApiKeyProvider::Openai => "OpenAI or compatible",
+        }
+    }
 }

@@ -2,8 +2,10 @@
 
 pub mod account;
 mod enums;
+pub mod keys;
 mod status;
 
 pub use account::Account;
 pub use enums::{ApiKeyProvider, MessageRole, UserRole};
+pub use keys::ApiKeyView;
 pub use status::ServerStatus;

@@ -28,6 +28,7 @@ pub fn AppHeader() -> impl IntoView {
                                         {account.display_name().to_string()}
                                     </span>
                                     {role.map(|r| view! { <span class="badge">{r}</span> })}
+                                    <a href="/settings/keys">"API keys"</a>
                                     <a href="/settings/profile">"Profile"</a>
                                     <ActionForm action=auth.logout attr:class="inline-form">
                                         <button class="button button--quiet" type="submit">

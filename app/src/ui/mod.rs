@@ -4,6 +4,7 @@ pub mod app_header;
 pub mod auth;
 pub mod form;
 pub mod home;
+pub mod keys;
 pub mod login;
 pub mod not_found;
 pub mod profile;

@@ -1,7 +1,43 @@
+//! Stored provider keys. Every query on a user's key is scoped by the user's id
+//! in SQL, so another user's key id simply does not exist for the caller.
+
+use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use tracing::instrument;
 
-use crate::model::ApiKeyProvider;
+use crate::model::{ApiKeyProvider, ApiKeyView};
+
+/// A key to store: already encrypted, with its display hint.
+pub struct NewKey<'a> {
+    pub user_id: &'a str,
+    pub provider: ApiKeyProvider,
+    pub encrypted_key: &'a str,
+    pub key_hint: &'a str,
+    pub name: Option<&'a str>,
+    pub base_url: Option<&'a str>,
+}
+
+/// Stores a key and returns its id. The user's first key of a provider becomes
+/// that provider's default.
+#[instrument(skip_all)]
+pub async fn insert(db: impl PgExecutor<'_>, key: NewKey<'_>) -> Result<String, sqlx::Error> {
+    let id = super::new_id();
+    sqlx::query!(
+        "INSERT INTO api_keys (id, user_id, provider, encrypted_key, key_hint, name, base_url, is_default)
+         VALUES ($1, $2, $3, $4, $5, $6, $7,
+                 NOT EXISTS (SELECT 1 FROM api_keys WHERE user_id = $2 AND provider = $3 AND is_default))",
+        id,
+        key.user_id,
+        key.provider as ApiKeyProvider,
+        key.encrypted_key,
+        key.key_hint,
+        key.name,
+        key.base_url,
+    )
+    .execute(db)
+    .await?;
+    Ok(id)
+}
 
 #[instrument(skip_all)]
 pub async fn exists_named(
@@ -19,35 +55,95 @@ pub async fn exists_named(
     Ok(found.unwrap_or(false))
 }
 
-/// Stores an already encrypted key and returns its id.
-#[instrument(skip_all)]
-pub async fn insert(
-    db: impl PgExecutor<'_>,
-    user_id: &str,
+struct KeyRow {
+    id: String,
     provider: ApiKeyProvider,
-    encrypted_key: &str,
-    name: Option<&str>,
-) -> Result<String, sqlx::Error> {
-    let id = super::new_id();
-    sqlx::query!(
-        "INSERT INTO api_keys (id, user_id, provider, encrypted_key, name) VALUES ($1, $2, $3, $4, $5)",
-        id,
-        user_id,
-        provider as ApiKeyProvider,
-        encrypted_key,
-        name,
-    )
-    .execute(db)
-    .await?;
-    Ok(id)
+    name: Option<String>,
+    key_hint: String,
+    base_url: Option<String>,
+    is_default: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
-/// A stored key as the server sees it (still encrypted).
+impl From<KeyRow> for ApiKeyView {
+    fn from(row: KeyRow) -> Self {
+        ApiKeyView {
+            id: row.id,
+            provider: row.provider,
+            name: row.name,
+            hint: row.key_hint,
+            base_url: row.base_url,
+            is_default: row.is_default,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// The user's keys, without secrets: provider, then default first, then oldest.
+#[instrument(skip_all)]
+pub async fn list_views(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+) -> Result<Vec<ApiKeyView>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        KeyRow,
+        r#"SELECT id, provider AS "provider: ApiKeyProvider", name, key_hint, base_url, is_default,
+                  created_at AS "created_at: DateTime<Utc>", updated_at AS "updated_at: DateTime<Utc>"
+           FROM api_keys WHERE user_id = $1
+           ORDER BY provider, is_default DESC, created_at, id"#,
+        user_id,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+#[instrument(skip_all)]
+pub async fn find_view(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<ApiKeyView>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        KeyRow,
+        r#"SELECT id, provider AS "provider: ApiKeyProvider", name, key_hint, base_url, is_default,
+                  created_at AS "created_at: DateTime<Utc>", updated_at AS "updated_at: DateTime<Utc>"
+           FROM api_keys WHERE id = $1 AND user_id = $2"#,
+        id,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+/// A stored key as the server needs it to call a provider (still encrypted).
 pub struct StoredKey {
     pub id: String,
+    pub user_id: String,
     pub provider: ApiKeyProvider,
     pub encrypted_key: String,
     pub name: Option<String>,
+    pub base_url: Option<String>,
+}
+
+#[instrument(skip_all)]
+pub async fn find_secret(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<StoredKey>, sqlx::Error> {
+    sqlx::query_as!(
+        StoredKey,
+        r#"SELECT id, user_id, provider AS "provider: ApiKeyProvider", encrypted_key, name, base_url
+           FROM api_keys WHERE id = $1 AND user_id = $2"#,
+        id,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await
 }
 
 #[instrument(skip_all)]
@@ -57,10 +153,132 @@ pub async fn list_for_user(
 ) -> Result<Vec<StoredKey>, sqlx::Error> {
     sqlx::query_as!(
         StoredKey,
-        r#"SELECT id, provider AS "provider: ApiKeyProvider", encrypted_key, name
+        r#"SELECT id, user_id, provider AS "provider: ApiKeyProvider", encrypted_key, name, base_url
            FROM api_keys WHERE user_id = $1 ORDER BY created_at, id"#,
         user_id,
     )
     .fetch_all(db)
     .await
+}
+
+/// Every stored key, locked for re-encryption (master key rotation).
+#[instrument(skip_all)]
+pub async fn all_for_rotation(db: impl PgExecutor<'_>) -> Result<Vec<StoredKey>, sqlx::Error> {
+    sqlx::query_as!(
+        StoredKey,
+        r#"SELECT id, user_id, provider AS "provider: ApiKeyProvider", encrypted_key, name, base_url
+           FROM api_keys ORDER BY id FOR UPDATE"#,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Replaces the ciphertext only (rotation: same secret, new master key).
+#[instrument(skip_all)]
+pub async fn set_ciphertext(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    encrypted_key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE api_keys SET encrypted_key = $2 WHERE id = $1",
+        id,
+        encrypted_key
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Returns false when the key is not the user's.
+#[instrument(skip_all)]
+pub async fn rename(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+    name: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "UPDATE api_keys SET name = $3 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        name
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Stores a new secret for an existing key. Returns false when not the user's.
+#[instrument(skip_all)]
+pub async fn replace_secret(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+    encrypted_key: &str,
+    key_hint: &str,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "UPDATE api_keys SET encrypted_key = $3, key_hint = $4 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        encrypted_key,
+        key_hint
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Makes the key its provider's default (and no other). False when not the user's.
+#[instrument(skip_all)]
+pub async fn set_default(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+) -> Result<bool, sqlx::Error> {
+    // One statement: the partial unique index sees the final state only.
+    let result = sqlx::query!(
+        "UPDATE api_keys k SET is_default = (k.id = $1)
+         WHERE k.user_id = $2
+           AND k.provider = (SELECT provider FROM api_keys WHERE id = $1 AND user_id = $2)",
+        id,
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Deletes the key; if it was the default, the provider's oldest remaining key
+/// takes over. False when not the user's.
+#[instrument(skip_all)]
+pub async fn delete(
+    db: &mut sqlx::PgConnection,
+    id: &str,
+    user_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query!(
+        r#"DELETE FROM api_keys WHERE id = $1 AND user_id = $2
+           RETURNING provider AS "provider: ApiKeyProvider", is_default"#,
+        id,
+        user_id
+    )
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some(deleted) = deleted else {
+        return Ok(false);
+    };
+    if deleted.is_default {
+        sqlx::query!(
+            "UPDATE api_keys SET is_default = true
+             WHERE id = (SELECT id FROM api_keys WHERE user_id = $1 AND provider = $2
+                         ORDER BY created_at, id LIMIT 1)",
+            user_id,
+            deleted.provider as ApiKeyProvider
+        )
+        .execute(&mut *db)
+        .await?;
+    }
+    Ok(true)
 }

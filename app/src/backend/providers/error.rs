@@ -1,0 +1,98 @@
+//! Provider failures, in plain words. Never includes a key: providers sometimes
+//! echo part of it, so their text is only passed on where it cannot.
+
+use serde::Deserialize;
+
+use super::Endpoint;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("the provider rejected the API key (invalid or revoked)")]
+    BadKey,
+    #[error("this API key has no permission for that")]
+    NoPermission,
+    #[error("rate limited by the provider; try again {}", retry_hint(*.0))]
+    RateLimited(Option<u64>),
+    #[error("the provider is overloaded or unavailable; try again shortly")]
+    Overloaded,
+    #[error("the provider refused the request: {0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Blocked(String),
+    #[error("cannot reach {0}")]
+    Unreachable(String),
+    #[error("the provider did not answer in time")]
+    Timeout,
+    #[error("unexpected answer from the provider: {0}")]
+    Unexpected(String),
+}
+
+fn retry_hint(secs: Option<u64>) -> String {
+    match secs {
+        Some(s) => format!("in {s} seconds"),
+        None => "in a moment".into(),
+    }
+}
+
+impl ProviderError {
+    pub fn from_transport(err: &reqwest::Error, endpoint: &Endpoint) -> Self {
+        let host = endpoint
+            .base_url
+            .host_str()
+            .unwrap_or("the provider")
+            .to_string();
+        if err.is_timeout() {
+            return ProviderError::Timeout;
+        }
+        // The guard's refusal travels as the connect error's source.
+        let mut source: Option<&dyn std::error::Error> = Some(err);
+        while let Some(e) = source {
+            let text = e.to_string();
+            if text.contains("private or internal network") {
+                return ProviderError::Blocked(text);
+            }
+            source = e.source();
+        }
+        ProviderError::Unreachable(host)
+    }
+}
+
+/// Passes a successful response through; turns an error status into its meaning.
+pub async fn check_status(response: reqwest::Response) -> Result<reqwest::Response, ProviderError> {
+    let status = response.status().as_u16();
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = response.text().await.unwrap_or_default();
+    Err(match status {
+        401 => ProviderError::BadKey,
+        403 => ProviderError::NoPermission,
+        429 => ProviderError::RateLimited(retry_after),
+        500 | 502 | 503 | 504 | 529 => ProviderError::Overloaded,
+        400 | 404 | 413 | 422 => ProviderError::BadRequest(provider_message(&body)),
+        other => ProviderError::Unexpected(format!("HTTP {other}")),
+    })
+}
+
+/// The human message inside an Anthropic or OpenAI error body.
+pub fn provider_message(body: &str) -> String {
+    #[derive(Deserialize)]
+    struct Inner {
+        message: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Outer {
+        error: Option<Inner>,
+    }
+    serde_json::from_str::<Outer>(body)
+        .ok()
+        .and_then(|o| o.error)
+        .and_then(|e| e.message)
+        .map(|m| m.chars().take(300).collect())
+        .unwrap_or_else(|| "no details given".into())
+}

@@ -1,0 +1,146 @@
+//! Talking to AI providers over HTTP: Anthropic's Messages API and OpenAI's
+//! Chat Completions API (and servers compatible with it).
+
+pub mod error;
+pub mod guard;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use error::ProviderError;
+
+use super::config::Config;
+use crate::model::ApiKeyProvider;
+
+/// The `anthropic-version` header every Anthropic request carries.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// Where one request goes: a provider API at a base URL such as
+/// `https://api.openai.com/v1`.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub provider: ApiKeyProvider,
+    pub base_url: url::Url,
+    /// Set by a user (not the operator): resolved through the SSRF guard.
+    pub user_supplied: bool,
+}
+
+impl Endpoint {
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.base_url.as_str().trim_end_matches('/'))
+    }
+}
+
+/// HTTP clients for providers: one for the operator's endpoints, one whose DNS
+/// resolution refuses internal addresses for endpoints users typed in.
+#[derive(Clone)]
+pub struct ProviderClient {
+    trusted: reqwest::Client,
+    guarded: reqwest::Client,
+    config: Arc<Config>,
+}
+
+impl ProviderClient {
+    pub fn new(config: Arc<Config>) -> Self {
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .read_timeout(Duration::from_secs(120))
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("VibeBot/", env!("CARGO_PKG_VERSION")))
+        };
+        let guarded = if config.allow_private_endpoints {
+            builder()
+        } else {
+            builder().dns_resolver(Arc::new(guard::GuardedResolver))
+        };
+        ProviderClient {
+            trusted: builder().build().expect("static TLS configuration"),
+            guarded: guarded.build().expect("static TLS configuration"),
+            config,
+        }
+    }
+
+    /// The endpoint for a key: its own base URL (OpenAI-compatible), else the operator's.
+    pub fn endpoint(
+        &self,
+        provider: ApiKeyProvider,
+        base_url: Option<&str>,
+    ) -> Result<Endpoint, ProviderError> {
+        match base_url {
+            Some(text) => {
+                let url = guard::check_url_form(text, self.config.allow_private_endpoints)
+                    .map_err(ProviderError::Blocked)?;
+                Ok(Endpoint {
+                    provider,
+                    base_url: url,
+                    user_supplied: true,
+                })
+            }
+            None => Ok(Endpoint {
+                provider,
+                base_url: match provider {
+                    ApiKeyProvider::Claude => self.config.anthropic_base_url.clone(),
+                    ApiKeyProvider::Openai => self.config.openai_base_url.clone(),
+                },
+                user_supplied: false,
+            }),
+        }
+    }
+
+    /// An authenticated request builder for `path` under the endpoint.
+    pub fn request(
+        &self,
+        endpoint: &Endpoint,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+    ) -> reqwest::RequestBuilder {
+        let client = if endpoint.user_supplied {
+            &self.guarded
+        } else {
+            &self.trusted
+        };
+        let request = client.request(method, endpoint.url(path));
+        match endpoint.provider {
+            ApiKeyProvider::Claude => request
+                .header("x-api-key", key)
+                .header("anthropic-version", ANTHROPIC_VERSION),
+            ApiKeyProvider::Openai => request.bearer_auth(key),
+        }
+    }
+
+    /// Lists the models the key can use: the cheapest authenticated call.
+    pub async fn list_models(
+        &self,
+        endpoint: &Endpoint,
+        key: &str,
+    ) -> Result<Vec<String>, ProviderError> {
+        #[derive(Deserialize)]
+        struct Model {
+            id: String,
+        }
+        #[derive(Deserialize)]
+        struct Models {
+            data: Option<Vec<Model>>,
+        }
+        let response = self
+            .request(endpoint, reqwest::Method::GET, "models", key)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .map_err(|e| ProviderError::from_transport(&e, endpoint))?;
+        let response = error::check_status(response).await?;
+        let models: Models = response.json().await.map_err(|_| {
+            ProviderError::Unexpected("the model list was not in the expected format".into())
+        })?;
+        Ok(models
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.id)
+            .collect())
+    }
+}

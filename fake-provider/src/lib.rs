@@ -1,0 +1,156 @@
+//! A fake AI provider: a real HTTP server that answers like Anthropic
+//! (`/anthropic/v1/...`) and OpenAI (`/openai/v1/...`), errors included.
+//!
+//! Behaviour is chosen by the API key, so tests need no set-up:
+//! a key containing `invalid` gets the provider's 401 body, `forbidden` 403,
+//! `ratelimited` 429 with `retry-after: 7`, `overloaded` 529 (Anthropic) or
+//! 503 (OpenAI), `nomodels` an empty model list; any other key works.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+/// Models each fake API lists.
+pub const ANTHROPIC_MODELS: [(&str, &str); 3] = [
+    ("claude-opus-4-1", "Claude Opus 4.1"),
+    ("claude-sonnet-4-5", "Claude Sonnet 4.5"),
+    ("claude-haiku-4-5", "Claude Haiku 4.5"),
+];
+pub const OPENAI_MODELS: [&str; 4] = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-5"];
+
+pub fn router() -> Router {
+    Router::new()
+        .route("/anthropic/v1/models", get(anthropic_models))
+        .route("/openai/v1/models", get(openai_models))
+}
+
+/// Serves on `127.0.0.1:0` in the background; returns the base URL.
+pub async fn spawn() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a local port");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router()).await;
+    });
+    format!("http://{addr}")
+}
+
+#[derive(Clone, Copy)]
+enum Api {
+    Anthropic,
+    OpenAi,
+}
+
+/// What the key asks for.
+enum Scenario {
+    Works,
+    NoModels,
+    Fail(Response),
+}
+
+fn scenario(api: Api, key: Option<&str>) -> Scenario {
+    let Some(key) = key.filter(|k| !k.is_empty()) else {
+        return Scenario::Fail(error(api, StatusCode::UNAUTHORIZED, "missing API key"));
+    };
+    if key.contains("invalid") {
+        let message = match api {
+            Api::Anthropic => "invalid x-api-key".to_string(),
+            // OpenAI echoes a masked key; VibeBot must never pass it on.
+            Api::OpenAi => format!("Incorrect API key provided: {}***. You can find your API key at https://platform.openai.com/account/api-keys.", &key[..key.len().min(6)]),
+        };
+        Scenario::Fail(error(api, StatusCode::UNAUTHORIZED, &message))
+    } else if key.contains("forbidden") {
+        Scenario::Fail(error(
+            api,
+            StatusCode::FORBIDDEN,
+            "Your API key does not have permission to use the specified resource.",
+        ))
+    } else if key.contains("ratelimited") {
+        let mut response = error(
+            api,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Rate limit reached. Please try again later.",
+        );
+        response
+            .headers_mut()
+            .insert("retry-after", "7".parse().expect("static"));
+        Scenario::Fail(response)
+    } else if key.contains("overloaded") {
+        let status = match api {
+            Api::Anthropic => StatusCode::from_u16(529).expect("valid status"),
+            Api::OpenAi => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        Scenario::Fail(error(api, status, "Overloaded"))
+    } else if key.contains("nomodels") {
+        Scenario::NoModels
+    } else {
+        Scenario::Works
+    }
+}
+
+/// An error body in the provider's own shape.
+fn error(api: Api, status: StatusCode, message: &str) -> Response {
+    let body = match api {
+        Api::Anthropic => {
+            let kind = match status.as_u16() {
+                401 => "authentication_error",
+                403 => "permission_error",
+                429 => "rate_limit_error",
+                529 => "overloaded_error",
+                _ => "invalid_request_error",
+            };
+            json!({ "type": "error", "error": { "type": kind, "message": message } })
+        }
+        Api::OpenAi => {
+            let (kind, code) = match status.as_u16() {
+                401 => ("invalid_request_error", json!("invalid_api_key")),
+                429 => ("requests", json!("rate_limit_exceeded")),
+                _ => ("invalid_request_error", json!(null)),
+            };
+            json!({ "error": { "message": message, "type": kind, "param": null, "code": code } })
+        }
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn anthropic_models(headers: HeaderMap) -> Response {
+    if headers.get("anthropic-version").is_none() {
+        return error(
+            Api::Anthropic,
+            StatusCode::BAD_REQUEST,
+            "anthropic-version: header is required",
+        );
+    }
+    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    let models: Vec<_> = match scenario(Api::Anthropic, key) {
+        Scenario::Fail(response) => return response,
+        Scenario::NoModels => vec![],
+        Scenario::Works => ANTHROPIC_MODELS
+            .iter()
+            .map(|(id, name)| json!({ "type": "model", "id": id, "display_name": name, "created_at": "2025-09-29T00:00:00Z" }))
+            .collect(),
+    };
+    let first = models.first().map(|m| m["id"].clone());
+    let last = models.last().map(|m| m["id"].clone());
+    Json(json!({ "data": models, "has_more": false, "first_id": first, "last_id": last }))
+        .into_response()
+}
+
+async fn openai_models(headers: HeaderMap) -> Response {
+    let key = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let models: Vec<_> = match scenario(Api::OpenAi, key) {
+        Scenario::Fail(response) => return response,
+        Scenario::NoModels => vec![],
+        Scenario::Works => OPENAI_MODELS
+            .iter()
+            .map(|id| json!({ "id": id, "object": "model", "created": 1715367049, "owned_by": "system" }))
+            .collect(),
+    };
+    Json(json!({ "object": "list", "data": models })).into_response()
+}
