@@ -58,7 +58,7 @@ pub async fn rotate(pool: &PgPool, cipher: &KeyCipher) -> Result<RotationReport,
         }
         match cipher.decrypt(&key.encrypted_key, owner) {
             Ok(plain) => {
-                let fresh = cipher.encrypt(&plain, owner);
+                let fresh = cipher.encrypt(plain.expose(), owner);
                 api_keys::set_ciphertext(&mut *tx, &key.id, &fresh).await?;
                 report.rotated += 1;
             }

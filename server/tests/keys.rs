@@ -404,3 +404,59 @@ async fn a_saved_endpoint_is_checked_again_at_request_time(pool: PgPool) {
         answer.message()
     );
 }
+
+/// Collects every log line written while it is the thread's default subscriber.
+#[derive(Clone, Default)]
+struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn plaintext_keys_never_reach_the_logs(pool: PgPool) {
+    let capture = LogCapture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    // The test runtime runs the server's tasks on this thread.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (_fake, client) = app_and_user(pool, &[]).await;
+    let bad = "sk-ant-invalid-but-secret-key-4242424242";
+    let id = add(&client, "CLAUDE", CLAUDE_KEY, "logged", "").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bad_id = add(&client, "CLAUDE", bad, "bad", "").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    client.call("keys/test", &[("id", &id)]).await;
+    client.call("keys/test", &[("id", &bad_id)]).await;
+    client
+        .call("keys/replace", &[("id", &id), ("key", OPENAI_KEY)])
+        .await;
+    client.call("keys/list", &[]).await;
+    client.call("keys/delete", &[("id", &id)]).await;
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("/api/keys/add"),
+        "the capture saw the requests:\n{logs}"
+    );
+    for secret in [CLAUDE_KEY, bad, OPENAI_KEY] {
+        assert!(
+            !logs.contains(&secret[..16]),
+            "a key reached the logs:\n{logs}"
+        );
+    }
+}

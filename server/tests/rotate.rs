@@ -41,7 +41,7 @@ async fn decrypt_all(pool: &PgPool, cipher: &KeyCipher) -> Vec<Result<String, St
             };
             cipher
                 .decrypt(stored, owner)
-                .map(|p| p.to_string())
+                .map(|p| p.expose().clone())
                 .map_err(|e| e.to_string())
         })
         .collect()

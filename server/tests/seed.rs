@@ -67,7 +67,7 @@ async fn sample_keys_are_stored_encrypted_and_decrypt_to_the_sample_values(pool:
             provider,
         };
         let decrypted = common::cipher().decrypt(&key.encrypted_key, owner).unwrap();
-        assert_eq!(decrypted.as_str(), plaintext);
+        assert_eq!(decrypted.expose(), plaintext);
     }
     let providers: Vec<ApiKeyProvider> = stored.iter().map(|k| k.provider).collect();
     assert!(

@@ -138,7 +138,11 @@ pub async fn test_key(id: String) -> Result<String, AppError> {
         .providers
         .endpoint(stored.provider, stored.base_url.as_deref())
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    match state.providers.list_models(&endpoint, &secret).await {
+    match state
+        .providers
+        .list_models(&endpoint, secret.expose())
+        .await
+    {
         Ok(models) => Ok(match models.len() {
             0 => "works (the endpoint lists no models)".to_string(),
             1 => "works: 1 model available".to_string(),

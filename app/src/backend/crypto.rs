@@ -16,6 +16,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use zeroize::Zeroizing;
 
+use super::secret::Secret;
 use crate::model::ApiKeyProvider;
 
 const FORMAT_PREFIX: &str = "v1:";
@@ -171,12 +172,12 @@ impl KeyCipher {
     }
 
     /// Decrypts a stored value for `owner` with the current master key, else the
-    /// previous one. The plaintext is wiped when dropped.
+    /// previous one. The plaintext never shows in `Debug` and is wiped when dropped.
     pub fn decrypt(
         &self,
         stored: &str,
         owner: KeyOwner<'_>,
-    ) -> Result<Zeroizing<String>, CipherError> {
+    ) -> Result<Secret<String>, CipherError> {
         match (open(&self.aead, stored, owner), &self.previous) {
             (Err(CipherError::Undecryptable), Some(previous)) => open(previous, stored, owner),
             (result, _) => result,
@@ -197,7 +198,7 @@ fn open(
     aead: &Aes256Gcm,
     stored: &str,
     owner: KeyOwner<'_>,
-) -> Result<Zeroizing<String>, CipherError> {
+) -> Result<Secret<String>, CipherError> {
     let encoded = stored
         .strip_prefix(FORMAT_PREFIX)
         .ok_or(CipherError::UnknownFormat)?;
@@ -219,7 +220,7 @@ fn open(
         )
         .map_err(|_| CipherError::Undecryptable)?;
     String::from_utf8(plain)
-        .map(Zeroizing::new)
+        .map(Secret::new)
         .map_err(|_| CipherError::Undecryptable)
 }
 
@@ -242,7 +243,9 @@ mod tests {
         let stored = c.encrypt("sk-ant-123", ALICE);
         assert!(stored.starts_with("v1:"));
         assert!(!stored.contains("sk-ant-123"));
-        assert_eq!(c.decrypt(&stored, ALICE).unwrap().as_str(), "sk-ant-123");
+        let plain = c.decrypt(&stored, ALICE).unwrap();
+        assert_eq!(plain.expose(), "sk-ant-123");
+        assert_eq!(format!("{plain:?}"), "[redacted]");
     }
 
     #[test]
@@ -303,13 +306,13 @@ mod tests {
         let switching = KeyCipher::new(&new_key).with_previous(&old_key);
         assert!(!switching.is_current(&stored_old, ALICE));
         let plain = switching.decrypt(&stored_old, ALICE).unwrap();
-        let stored_new = switching.encrypt(&plain, ALICE);
+        let stored_new = switching.encrypt(plain.expose(), ALICE);
         assert!(switching.is_current(&stored_new, ALICE));
 
         // Afterwards only the new key is needed, and the old one no longer opens anything new.
         let after = KeyCipher::new(&new_key);
         assert_eq!(
-            after.decrypt(&stored_new, ALICE).unwrap().as_str(),
+            after.decrypt(&stored_new, ALICE).unwrap().expose(),
             "sk-rotate-me"
         );
         assert_eq!(

@@ -111,7 +111,7 @@ pub fn KeysPage() -> impl IntoView {
                         </select>
                     </label>
                     <label class="form__field">
-                        "Name " <span class="form__optional">"(optional)"</span>
+                        <span>"Name " <span class="form__optional">"(optional)"</span></span>
                         <input type="text" name="name" maxlength="100" placeholder="Work, personal…" />
                     </label>
                     <label class="form__field">
@@ -126,7 +126,7 @@ pub fn KeysPage() -> impl IntoView {
                         />
                     </label>
                     <label class="form__field" class:hidden=move || provider.get() != "OPENAI">
-                        "Base URL " <span class="form__optional">"(optional, for OpenAI-compatible servers)"</span>
+                        <span>"Base URL " <span class="form__optional">"(optional, for OpenAI-compatible servers)"</span></span>
                         <input
                             type="url"
                             name="base_url"

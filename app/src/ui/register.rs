@@ -30,7 +30,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <input type="email" name="email" autocomplete="email" required autofocus />
                 </label>
                 <label class="form__field">
-                    "Name " <span class="form__optional">"(optional)"</span>
+                    <span>"Name " <span class="form__optional">"(optional)"</span></span>
                     <input type="text" name="name" autocomplete="name" maxlength="100" />
                 </label>
                 <label class="form__field">
