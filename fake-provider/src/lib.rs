@@ -5,10 +5,14 @@
 //! a key containing `invalid` gets the provider's 401 body, `forbidden` 403,
 //! `ratelimited` 429 with `retry-after: 7`, `overloaded` 529 (Anthropic) or
 //! 503 (OpenAI), `nomodels` an empty model list; any other key works.
+//! Chat answers stream in each API's wire format and are scripted by markers in
+//! the prompt: see [`chat`].
+
+pub mod chat;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -24,6 +28,8 @@ pub fn router() -> Router {
     Router::new()
         .route("/anthropic/v1/models", get(anthropic_models))
         .route("/openai/v1/models", get(openai_models))
+        .route("/anthropic/v1/messages", post(chat::anthropic_messages))
+        .route("/openai/v1/chat/completions", post(chat::openai_chat))
 }
 
 /// Serves on `127.0.0.1:0` in the background; returns the base URL.
@@ -39,19 +45,19 @@ pub async fn spawn() -> String {
 }
 
 #[derive(Clone, Copy)]
-enum Api {
+pub(crate) enum Api {
     Anthropic,
     OpenAi,
 }
 
 /// What the key asks for.
-enum Scenario {
+pub(crate) enum Scenario {
     Works,
     NoModels,
     Fail(Response),
 }
 
-fn scenario(api: Api, key: Option<&str>) -> Scenario {
+pub(crate) fn scenario(api: Api, key: Option<&str>) -> Scenario {
     let Some(key) = key.filter(|k| !k.is_empty()) else {
         return Scenario::Fail(error(api, StatusCode::UNAUTHORIZED, "missing API key"));
     };
@@ -92,7 +98,7 @@ fn scenario(api: Api, key: Option<&str>) -> Scenario {
 }
 
 /// An error body in the provider's own shape.
-fn error(api: Api, status: StatusCode, message: &str) -> Response {
+pub(crate) fn error(api: Api, status: StatusCode, message: &str) -> Response {
     let body = match api {
         Api::Anthropic => {
             let kind = match status.as_u16() {

@@ -33,8 +33,8 @@ struct SampleConversation {
     model: &'static str,
     provider: &'static str,
     system_prompt: Option<&'static str>,
-    /// (user text, assistant text, input tokens, output tokens, cost in USD)
-    turns: &'static [(&'static str, &'static str, u32, u32, f64)],
+    /// (user text, assistant text, input tokens, output tokens)
+    turns: &'static [(&'static str, &'static str, u32, u32)],
 }
 
 const CONVERSATIONS: [SampleConversation; 2] = [
@@ -49,14 +49,12 @@ const CONVERSATIONS: [SampleConversation; 2] = [
                 "I can answer questions, explain code, draft text and think problems through with you. Ask away!",
                 24,
                 22,
-                0.000402,
             ),
             (
                 "Can I switch models mid-conversation?",
                 "Yes. Pick another model in the header; the next answer comes from it and records which model wrote it.",
                 58,
                 25,
-                0.000549,
             ),
         ],
     },
@@ -72,7 +70,6 @@ const CONVERSATIONS: [SampleConversation; 2] = [
              at a time, and the compiler checks these rules so that memory stays safe without a garbage collector.",
             15,
             64,
-            0.0006775,
         )],
     },
 ];
@@ -166,7 +163,10 @@ pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx:
         )
         .await?;
         report.conversations += 1;
-        for &(question, answer, input_tokens, output_tokens, cost) in sample.turns {
+        let model =
+            app::model::catalog::find(sample.model).expect("seed models are in the catalogue");
+        for &(question, answer, input_tokens, output_tokens) in sample.turns {
+            let cost = model.cost_usd(input_tokens, output_tokens);
             messages::insert(
                 &mut *tx,
                 messages::NewMessage {

@@ -1,6 +1,7 @@
 //! Types shared by the browser and the server: DTOs, enums, validation rules.
 
 pub mod account;
+pub mod catalog;
 mod enums;
 pub mod keys;
 mod status;

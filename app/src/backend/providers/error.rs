@@ -23,6 +23,12 @@ pub enum ProviderError {
     Unreachable(String),
     #[error("the provider did not answer in time")]
     Timeout,
+    #[error("the conversation is too long for this model's context window; start a new conversation or pick a model with a larger one")]
+    ContextTooLong,
+    #[error("the connection to the provider was cut before the answer was complete")]
+    Interrupted,
+    #[error("the provider reported an error: {0}")]
+    Stream(String),
     #[error("unexpected answer from the provider: {0}")]
     Unexpected(String),
 }
@@ -74,9 +80,15 @@ pub async fn check_status(response: reqwest::Response) -> Result<reqwest::Respon
         403 => ProviderError::NoPermission,
         429 => ProviderError::RateLimited(retry_after),
         500 | 502 | 503 | 504 | 529 => ProviderError::Overloaded,
+        400 | 413 if is_context_too_long(&body) => ProviderError::ContextTooLong,
         400 | 404 | 413 | 422 => ProviderError::BadRequest(provider_message(&body)),
         other => ProviderError::Unexpected(format!("HTTP {other}")),
     })
+}
+
+/// Anthropic says "prompt is too long"; OpenAI uses the code `context_length_exceeded`.
+fn is_context_too_long(body: &str) -> bool {
+    body.contains("context_length_exceeded") || body.contains("prompt is too long")
 }
 
 /// The human message inside an Anthropic or OpenAI error body.

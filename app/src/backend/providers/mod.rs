@@ -1,8 +1,10 @@
 //! Talking to AI providers over HTTP: Anthropic's Messages API and OpenAI's
 //! Chat Completions API (and servers compatible with it).
 
+pub mod chat;
 pub mod error;
 pub mod guard;
+pub mod sse;
 
 use std::sync::Arc;
 use std::time::Duration;

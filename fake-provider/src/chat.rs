@@ -1,0 +1,418 @@
+//! Streaming chat in both wire formats, scripted by markers in the last user
+//! message:
+//!
+//! | marker | effect |
+//! |---|---|
+//! | `[tokens=N]` | answer with N tokens (`tok1 tok2 …`) instead of echoing |
+//! | `[delay=MS]` | wait MS milliseconds before each token |
+//! | `[echo-system]` | answer with the system prompt the request carried |
+//! | `[error-event]` | after half the tokens, an error event (HTTP status stays 200) |
+//! | `[cut]` | after half the tokens, drop the connection |
+//! | `[stall]` | after half the tokens, send nothing more but keep the connection |
+//! | `[too-long]` | refuse with the provider's "context too long" 400 |
+//! | `[null-choices]` | (OpenAI) `choices: null` in the usage chunk, as some compatible servers send |
+//! | `[no-usage]` | (OpenAI) no usage chunk |
+//! | `[no-done]` | (OpenAI) no `data: [DONE]` |
+//!
+//! Without markers the answer is `You said: <the message>`, a word per token.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::{error, scenario, Api, Scenario};
+
+/// What the request asked for, read from its messages.
+struct Script {
+    tokens: Vec<String>,
+    delay: Duration,
+    input_tokens: usize,
+    error_event: bool,
+    cut: bool,
+    stall: bool,
+    null_choices: bool,
+    no_usage: bool,
+    no_done: bool,
+}
+
+fn marker_value(text: &str, name: &str) -> Option<u64> {
+    let start = text.find(&format!("[{name}="))? + name.len() + 2;
+    let end = text[start..].find(']')? + start;
+    text[start..end].parse().ok()
+}
+
+fn strip_markers(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        match rest[open..].find(']') {
+            Some(close)
+                if rest[open + 1..open + close]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '=') =>
+            {
+                out.push_str(&rest[..open]);
+                rest = &rest[open + close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn script(system: Option<&str>, messages: &[(String, String)]) -> Script {
+    let last_user = messages
+        .iter()
+        .rev()
+        .find(|(role, _)| role == "user")
+        .map(|(_, text)| text.as_str())
+        .unwrap_or("");
+    let words = |t: &str| t.split_whitespace().count();
+    let input_tokens =
+        system.map_or(0, words) + messages.iter().map(|(_, t)| words(t)).sum::<usize>();
+    let tokens: Vec<String> = if let Some(n) = marker_value(last_user, "tokens") {
+        (1..=n).map(|i| format!("tok{i} ")).collect()
+    } else {
+        let text = if last_user.contains("[echo-system]") {
+            format!("system: {}", system.unwrap_or("(none)"))
+        } else {
+            format!("You said: {}", strip_markers(last_user))
+        };
+        let words: Vec<&str> = text.split(' ').collect();
+        let n = words.len();
+        words
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i + 1 < n {
+                    format!("{w} ")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect()
+    };
+    Script {
+        tokens,
+        delay: Duration::from_millis(marker_value(last_user, "delay").unwrap_or(0)),
+        input_tokens,
+        error_event: last_user.contains("[error-event]"),
+        cut: last_user.contains("[cut]"),
+        stall: last_user.contains("[stall]"),
+        null_choices: last_user.contains("[null-choices]"),
+        no_usage: last_user.contains("[no-usage]"),
+        no_done: last_user.contains("[no-done]"),
+    }
+}
+
+/// The text of a message's `content`: a string, or Anthropic's content blocks.
+fn content_text(content: &Value) -> String {
+    match content {
+        Value::String(s) => s.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .collect::<Vec<_>>()
+            .join(""),
+        _ => String::new(),
+    }
+}
+
+type Chunk = Result<Bytes, std::io::Error>;
+
+/// Streams what `produce` sends; an `Err` drops the connection.
+fn sse_response(
+    produce: impl FnOnce(mpsc::Sender<Chunk>) -> tokio::task::JoinHandle<()>,
+) -> Response {
+    let (tx, rx) = mpsc::channel::<Chunk>(16);
+    produce(tx);
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .header("cache-control", "no-cache")
+        .body(Body::from_stream(stream))
+        .expect("static response parts")
+}
+
+async fn send(tx: &mpsc::Sender<Chunk>, text: String) -> bool {
+    tx.send(Ok(Bytes::from(text))).await.is_ok()
+}
+
+/// What happens at the halfway point, if anything; true means stop producing.
+async fn interruption(tx: &mpsc::Sender<Chunk>, script: &Script, error_event: String) -> bool {
+    if script.cut {
+        // Let the server write out what it has, as a real network cut would
+        // arrive after the bytes already sent.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = tx
+            .send(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "cut",
+            )))
+            .await;
+        return true;
+    }
+    if script.stall {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return true;
+    }
+    if script.error_event {
+        send(tx, error_event).await;
+        return true;
+    }
+    false
+}
+
+pub async fn anthropic_messages(headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if headers.get("anthropic-version").is_none() {
+        return error(
+            Api::Anthropic,
+            StatusCode::BAD_REQUEST,
+            "anthropic-version: header is required",
+        );
+    }
+    if let Scenario::Fail(response) = scenario(
+        Api::Anthropic,
+        headers.get("x-api-key").and_then(|v| v.to_str().ok()),
+    ) {
+        return response;
+    }
+    let model = body["model"].as_str().unwrap_or_default().to_string();
+    if model.is_empty() || body["max_tokens"].as_u64().is_none() || !body["messages"].is_array() {
+        return error(
+            Api::Anthropic,
+            StatusCode::BAD_REQUEST,
+            "model, max_tokens and messages are required",
+        );
+    }
+    let messages: Vec<(String, String)> = body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            (
+                m["role"].as_str().unwrap_or_default().to_string(),
+                content_text(&m["content"]),
+            )
+        })
+        .collect();
+    let system = body["system"].as_str().map(str::to_string);
+    if messages
+        .last()
+        .is_some_and(|(_, t)| t.contains("[too-long]"))
+    {
+        return error(
+            Api::Anthropic,
+            StatusCode::BAD_REQUEST,
+            "prompt is too long: 250000 tokens > 200000 maximum",
+        );
+    }
+    let script = script(system.as_deref(), &messages);
+    if body["stream"].as_bool() != Some(true) {
+        let text: String = script.tokens.concat();
+        return Json(json!({
+            "id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+            "content": [{ "type": "text", "text": text }],
+            "stop_reason": "end_turn", "stop_sequence": null,
+            "usage": { "input_tokens": script.input_tokens, "output_tokens": script.tokens.len() }
+        }))
+        .into_response();
+    }
+    let event = |name: &str, data: Value| format!("event: {name}\ndata: {data}\n\n");
+    sse_response(move |tx| {
+        tokio::spawn(async move {
+            let start = json!({ "type": "message_start", "message": {
+                "id": "msg_fake", "type": "message", "role": "assistant", "model": model, "content": [],
+                "stop_reason": null, "stop_sequence": null,
+                "usage": { "input_tokens": script.input_tokens, "output_tokens": 1 } } });
+            if !send(&tx, event("message_start", start)).await {
+                return;
+            }
+            send(&tx, event("content_block_start", json!({ "type": "content_block_start", "index": 0, "content_block": { "type": "text", "text": "" } }))).await;
+            send(&tx, event("ping", json!({ "type": "ping" }))).await;
+            let half = script.tokens.len() / 2;
+            for (i, token) in script.tokens.iter().enumerate() {
+                if i == half {
+                    let error_event = event(
+                        "error",
+                        json!({ "type": "error", "error": { "type": "overloaded_error", "message": "Overloaded" } }),
+                    );
+                    if interruption(&tx, &script, error_event).await {
+                        return;
+                    }
+                }
+                if !script.delay.is_zero() {
+                    tokio::time::sleep(script.delay).await;
+                }
+                let delta = json!({ "type": "content_block_delta", "index": 0, "delta": { "type": "text_delta", "text": token } });
+                if !send(&tx, event("content_block_delta", delta)).await {
+                    return; // the client went away
+                }
+            }
+            send(
+                &tx,
+                event(
+                    "content_block_stop",
+                    json!({ "type": "content_block_stop", "index": 0 }),
+                ),
+            )
+            .await;
+            send(
+                &tx,
+                event(
+                    "message_delta",
+                    json!({ "type": "message_delta",
+                "delta": { "stop_reason": "end_turn", "stop_sequence": null },
+                "usage": { "output_tokens": script.tokens.len() } }),
+                ),
+            )
+            .await;
+            send(
+                &tx,
+                event("message_stop", json!({ "type": "message_stop" })),
+            )
+            .await;
+        })
+    })
+}
+
+pub async fn openai_chat(headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let key = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Scenario::Fail(response) = scenario(Api::OpenAi, key) {
+        return response;
+    }
+    let model = body["model"].as_str().unwrap_or_default().to_string();
+    let all: Vec<(String, String)> = body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            (
+                m["role"].as_str().unwrap_or_default().to_string(),
+                content_text(&m["content"]),
+            )
+        })
+        .collect();
+    if model.is_empty() || all.is_empty() {
+        return error(
+            Api::OpenAi,
+            StatusCode::BAD_REQUEST,
+            "model and messages are required",
+        );
+    }
+    let system = all
+        .iter()
+        .find(|(r, _)| r == "system")
+        .map(|(_, t)| t.clone());
+    let messages: Vec<(String, String)> = all.into_iter().filter(|(r, _)| r != "system").collect();
+    if messages
+        .last()
+        .is_some_and(|(_, t)| t.contains("[too-long]"))
+    {
+        let body = json!({ "error": { "message": "This model's maximum context length is 128000 tokens.", "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded" } });
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+    let script = script(system.as_deref(), &messages);
+    if body["stream"].as_bool() != Some(true) {
+        let text: String = script.tokens.concat();
+        return Json(json!({
+            "id": "chatcmpl-fake", "object": "chat.completion", "created": 1_700_000_000, "model": model,
+            "choices": [{ "index": 0, "message": { "role": "assistant", "content": text }, "finish_reason": "stop" }],
+            "usage": { "prompt_tokens": script.input_tokens, "completion_tokens": script.tokens.len(), "total_tokens": script.input_tokens + script.tokens.len() }
+        }))
+        .into_response();
+    }
+    let include_usage =
+        body["stream_options"]["include_usage"].as_bool() == Some(true) && !script.no_usage;
+    let chunk = move |choices: Value, usage: Value| {
+        format!(
+            "data: {}\n\n",
+            json!({ "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_700_000_000,
+                    "model": model, "choices": choices, "usage": usage })
+        )
+    };
+    sse_response(move |tx| {
+        tokio::spawn(async move {
+            let first = chunk(
+                json!([{ "index": 0, "delta": { "role": "assistant", "content": "" }, "finish_reason": null }]),
+                Value::Null,
+            );
+            if !send(&tx, first).await {
+                return;
+            }
+            let half = script.tokens.len() / 2;
+            for (i, token) in script.tokens.iter().enumerate() {
+                if i == half {
+                    let error_event = format!(
+                        "data: {}\n\n",
+                        json!({ "error": { "message": "The server had an error while processing your request.", "type": "server_error", "code": null } })
+                    );
+                    if interruption(&tx, &script, error_event).await {
+                        return;
+                    }
+                }
+                if !script.delay.is_zero() {
+                    tokio::time::sleep(script.delay).await;
+                }
+                let delta = chunk(
+                    json!([{ "index": 0, "delta": { "content": token }, "finish_reason": null }]),
+                    Value::Null,
+                );
+                if !send(&tx, delta).await {
+                    return;
+                }
+            }
+            send(
+                &tx,
+                chunk(
+                    json!([{ "index": 0, "delta": {}, "finish_reason": "stop" }]),
+                    Value::Null,
+                ),
+            )
+            .await;
+            if include_usage {
+                let usage = json!({ "prompt_tokens": script.input_tokens, "completion_tokens": script.tokens.len(),
+                                    "total_tokens": script.input_tokens + script.tokens.len() });
+                let choices = if script.null_choices {
+                    Value::Null
+                } else {
+                    json!([])
+                };
+                send(&tx, chunk(choices, usage)).await;
+            }
+            if !script.no_done {
+                send(&tx, "data: [DONE]\n\n".to_string()).await;
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_read_and_stripped() {
+        assert_eq!(marker_value("hi [tokens=12] [delay=5]", "tokens"), Some(12));
+        assert_eq!(marker_value("hi [delay=5]", "delay"), Some(5));
+        assert_eq!(strip_markers("hello [tokens=3] world [cut]"), "hello world");
+        assert_eq!(
+            strip_markers("keep [this one] please"),
+            "keep [this one] please"
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! The provider client streaming real SSE from the repo's fake provider, in
+//! both wire formats: text, usage, stop reasons, and every way it can fail.
+
+mod common;
+
+use std::sync::Arc;
+
+use app::backend::providers::chat::{ChatRequest, ChatTurn, Speaker, StreamEvent};
+use app::backend::providers::{ProviderClient, ProviderError};
+use app::model::ApiKeyProvider;
+
+async fn client() -> ProviderClient {
+    let fake = fake_provider::spawn().await;
+    let config = common::config(&[
+        (
+            "VIBEBOT_ANTHROPIC_BASE_URL",
+            &format!("{fake}/anthropic/v1"),
+        ),
+        ("VIBEBOT_OPENAI_BASE_URL", &format!("{fake}/openai/v1")),
+    ]);
+    ProviderClient::new(Arc::new(config))
+}
+
+fn request(text: &str, system: Option<&str>) -> ChatRequest {
+    ChatRequest {
+        model: "fake-model".into(),
+        system: system.map(Into::into),
+        turns: vec![
+            ChatTurn {
+                speaker: Speaker::User,
+                text: "earlier question".into(),
+            },
+            ChatTurn {
+                speaker: Speaker::Assistant,
+                text: "earlier answer".into(),
+            },
+            ChatTurn {
+                speaker: Speaker::User,
+                text: text.into(),
+            },
+        ],
+        max_tokens: 1024,
+        temperature: None,
+    }
+}
+
+/// Everything a stream produced: the text, the last usage, how it ended.
+#[derive(Debug, Default)]
+struct Outcome {
+    text: String,
+    texts: usize,
+    input_tokens: Option<u32>,
+    output_tokens: Option<u32>,
+    done: Option<Option<String>>,
+    error: Option<ProviderError>,
+}
+
+async fn run(
+    client: &ProviderClient,
+    provider: ApiKeyProvider,
+    key: &str,
+    req: ChatRequest,
+) -> Result<Outcome, ProviderError> {
+    let endpoint = client.endpoint(provider, None).unwrap();
+    let mut stream = client.stream_chat(&endpoint, key, &req).await?;
+    let mut outcome = Outcome::default();
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(StreamEvent::Text(t)) => {
+                outcome.text.push_str(&t);
+                outcome.texts += 1;
+            }
+            Ok(StreamEvent::Usage {
+                input_tokens,
+                output_tokens,
+            }) => {
+                outcome.input_tokens = input_tokens.or(outcome.input_tokens);
+                outcome.output_tokens = output_tokens.or(outcome.output_tokens);
+            }
+            Ok(StreamEvent::Done { stop_reason }) => outcome.done = Some(stop_reason),
+            Err(e) => outcome.error = Some(e),
+        }
+    }
+    Ok(outcome)
+}
+
+const BOTH: [(ApiKeyProvider, &str); 2] = [
+    (ApiKeyProvider::Claude, "sk-ant-fake-working-key-000"),
+    (ApiKeyProvider::Openai, "sk-fake-working-key-0000000"),
+];
+
+#[tokio::test]
+async fn answers_stream_with_usage_and_a_stop_reason() {
+    let client = client().await;
+    for (provider, key) in BOTH {
+        let out = run(&client, provider, key, request("hello there", None))
+            .await
+            .unwrap();
+        assert_eq!(out.text, "You said: hello there", "{provider:?}");
+        assert_eq!(out.texts, 4, "a delta per word: {provider:?}");
+        // 2 + 2 + 2 words in the conversation.
+        assert_eq!(out.input_tokens, Some(6), "{provider:?}");
+        assert_eq!(out.output_tokens, Some(4), "{provider:?}");
+        let expected_stop = if provider == ApiKeyProvider::Claude {
+            "end_turn"
+        } else {
+            "stop"
+        };
+        assert_eq!(
+            out.done,
+            Some(Some(expected_stop.to_string())),
+            "{provider:?}"
+        );
+        assert!(out.error.is_none());
+    }
+}
+
+#[tokio::test]
+async fn the_system_prompt_reaches_both_providers() {
+    let client = client().await;
+    for (provider, key) in BOTH {
+        let out = run(
+            &client,
+            provider,
+            key,
+            request("[echo-system]", Some("Answer like a pirate.")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.text, "system: Answer like a pirate.", "{provider:?}");
+    }
+}
+
+#[tokio::test]
+async fn many_tokens_arrive_in_order() {
+    let client = client().await;
+    for (provider, key) in BOTH {
+        let out = run(&client, provider, key, request("[tokens=500]", None))
+            .await
+            .unwrap();
+        assert_eq!(out.texts, 500);
+        assert!(out.text.starts_with("tok1 tok2 "));
+        assert!(out.text.ends_with("tok499 tok500 "));
+        assert_eq!(out.output_tokens, Some(500));
+    }
+}
+
+#[tokio::test]
+async fn an_error_event_after_http_200_keeps_the_text_before_it() {
+    let client = client().await;
+    for (provider, key) in BOTH {
+        let out = run(
+            &client,
+            provider,
+            key,
+            request("[tokens=10] [error-event]", None),
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.text, "tok1 tok2 tok3 tok4 tok5 ", "{provider:?}");
+        assert!(out.done.is_none());
+        let error = out.error.expect("an error");
+        match provider {
+            ApiKeyProvider::Claude => assert_eq!(error, ProviderError::Overloaded),
+            ApiKeyProvider::Openai => assert!(
+                matches!(error, ProviderError::Stream(ref m) if m.contains("server had an error")),
+                "{error:?}"
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_cut_connection_is_reported_as_interrupted() {
+    let client = client().await;
+    for (provider, key) in BOTH {
+        let out = run(&client, provider, key, request("[tokens=10] [cut]", None))
+            .await
+            .unwrap();
+        assert_eq!(out.text, "tok1 tok2 tok3 tok4 tok5 ", "{provider:?}");
+        assert_eq!(out.error, Some(ProviderError::Interrupted), "{provider:?}");
+        assert!(out.done.is_none());
+    }
+}
+
+#[tokio::test]
+async fn http_errors_come_back_before_any_text() {
+    let client = client().await;
+    let cases = [
+        (
+            ApiKeyProvider::Claude,
+            "sk-ant-invalid-000000000",
+            "hi",
+            ProviderError::BadKey,
+        ),
+        (
+            ApiKeyProvider::Openai,
+            "sk-forbidden-000000000000",
+            "hi",
+            ProviderError::NoPermission,
+        ),
+        (
+            ApiKeyProvider::Openai,
+            "sk-ratelimited-0000000000",
+            "hi",
+            ProviderError::RateLimited(Some(7)),
+        ),
+        (
+            ApiKeyProvider::Claude,
+            "sk-ant-overloaded-0000000",
+            "hi",
+            ProviderError::Overloaded,
+        ),
+        (
+            ApiKeyProvider::Claude,
+            "sk-ant-fine-000000000000",
+            "[too-long]",
+            ProviderError::ContextTooLong,
+        ),
+        (
+            ApiKeyProvider::Openai,
+            "sk-fine-00000000000000000",
+            "[too-long]",
+            ProviderError::ContextTooLong,
+        ),
+    ];
+    for (provider, key, text, expected) in cases {
+        let err = run(&client, provider, key, request(text, None))
+            .await
+            .unwrap_err();
+        assert_eq!(err, expected, "{key}");
+        assert!(!err.to_string().contains(key), "no key in {err}");
+    }
+}
+
+#[tokio::test]
+async fn openai_compatible_quirks_are_tolerated() {
+    let client = client().await;
+    let key = "sk-fake-working-key-0000000";
+    let nulls = run(
+        &client,
+        ApiKeyProvider::Openai,
+        key,
+        request("hi [null-choices]", None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(nulls.text, "You said: hi");
+    assert_eq!(nulls.output_tokens, Some(3));
+    assert!(nulls.error.is_none());
+
+    let bare = run(
+        &client,
+        ApiKeyProvider::Openai,
+        key,
+        request("hi [no-usage] [no-done]", None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bare.text, "You said: hi");
+    assert_eq!(bare.output_tokens, None, "no usage chunk");
+    assert_eq!(
+        bare.done,
+        Some(Some("stop".into())),
+        "a finish reason without [DONE] completes"
+    );
+    assert!(bare.error.is_none());
+}
+
+#[tokio::test]
+async fn unreachable_providers_are_named() {
+    let config = common::config(&[("VIBEBOT_ANTHROPIC_BASE_URL", "http://127.0.0.1:9/v1")]);
+    let client = ProviderClient::new(Arc::new(config));
+    let err = run(
+        &client,
+        ApiKeyProvider::Claude,
+        "sk-ant-x",
+        request("hi", None),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err, ProviderError::Unreachable("127.0.0.1".into()));
+}
