@@ -58,6 +58,14 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         col("conversations", "system_prompt", "text", true, None),
         col("conversations", "created_at", "timestamptz", false, now),
         col("conversations", "updated_at", "timestamptz", false, now),
+        // Added for the sidebar's order: the latest message's time.
+        col(
+            "conversations",
+            "last_activity_at",
+            "timestamptz",
+            false,
+            now,
+        ),
         col("messages", "id", "text", false, None),
         col("messages", "conversation_id", "text", false, None),
         col("messages", "user_id", "text", true, None),
@@ -126,6 +134,11 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         "CREATE UNIQUE INDEX messages_pkey ON public.messages USING btree (id)",
         "CREATE INDEX messages_conversation_id_idx ON public.messages USING btree (conversation_id)",
         "CREATE INDEX messages_created_at_idx ON public.messages USING btree (created_at)",
+        // Later migrations: keyset pagination and search.
+        "CREATE INDEX conversations_user_activity_idx ON public.conversations USING btree (user_id, last_activity_at DESC, id DESC)",
+        "CREATE INDEX messages_conversation_order_idx ON public.messages USING btree (conversation_id, created_at, id)",
+        "CREATE INDEX conversations_title_trgm_idx ON public.conversations USING gin (title gin_trgm_ops)",
+        "CREATE INDEX messages_content_trgm_idx ON public.messages USING gin (content gin_trgm_ops)",
     ];
     expected.sort();
     assert_eq!(defs, expected);

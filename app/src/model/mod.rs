@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod conversation;
 mod enums;
 pub mod keys;
 mod status;

@@ -41,3 +41,196 @@ pub async fn insert(
     .await?;
     Ok(id)
 }
+
+use chrono::{DateTime, Utc};
+
+use crate::model::conversation::ConversationSummary;
+
+/// Where a sidebar page starts: after this (activity, id), newest first.
+pub type Cursor = (DateTime<Utc>, String);
+
+/// Encodes a keyset position for the browser.
+pub fn encode_cursor(at: DateTime<Utc>, id: &str) -> String {
+    format!("{}_{id}", at.timestamp_micros())
+}
+
+/// Reads a cursor the browser sent back; `None` when it is not one of ours.
+pub fn decode_cursor(text: &str) -> Option<Cursor> {
+    let (micros, id) = text.split_once('_')?;
+    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    (!id.is_empty() && id.len() <= 64).then(|| (at, id.to_string()))
+}
+
+struct SummaryRow {
+    id: String,
+    title: String,
+    model: Option<String>,
+    created_at: DateTime<Utc>,
+    last_activity_at: DateTime<Utc>,
+}
+
+impl From<SummaryRow> for ConversationSummary {
+    fn from(r: SummaryRow) -> Self {
+        ConversationSummary {
+            id: r.id,
+            title: r.title,
+            model: r.model,
+            created_at: r.created_at,
+            last_activity_at: r.last_activity_at,
+        }
+    }
+}
+
+/// The user's conversations, newest activity first, after `cursor`.
+#[instrument(skip_all)]
+pub async fn list_page(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> Result<Vec<ConversationSummary>, sqlx::Error> {
+    let (at, id) = match cursor {
+        Some((at, id)) => (Some(*at), Some(id.as_str())),
+        None => (None, None),
+    };
+    let rows = sqlx::query_as!(
+        SummaryRow,
+        r#"SELECT id, title, model,
+                  created_at AS "created_at: DateTime<Utc>",
+                  last_activity_at AS "last_activity_at: DateTime<Utc>"
+           FROM conversations
+           WHERE user_id = $1
+             AND ($2::timestamptz IS NULL OR (last_activity_at, id) < ($2, $3))
+           ORDER BY last_activity_at DESC, id DESC
+           LIMIT $4"#,
+        user_id,
+        at as Option<DateTime<Utc>>,
+        id,
+        limit,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Conversations whose title or any message contains `query` (case-insensitive).
+#[instrument(skip_all)]
+pub async fn search(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<ConversationSummary>, sqlx::Error> {
+    let pattern = format!(
+        "%{}%",
+        query
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = sqlx::query_as!(
+        SummaryRow,
+        r#"SELECT c.id, c.title, c.model,
+                  c.created_at AS "created_at: DateTime<Utc>",
+                  c.last_activity_at AS "last_activity_at: DateTime<Utc>"
+           FROM conversations c
+           WHERE c.user_id = $1
+             AND (c.title ILIKE $2
+                  OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content ILIKE $2))
+           ORDER BY c.last_activity_at DESC, c.id DESC
+           LIMIT $3"#,
+        user_id,
+        pattern,
+        limit,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// A conversation of the user's, with its system prompt.
+pub struct ConversationRow {
+    pub summary: ConversationSummary,
+    pub system_prompt: Option<String>,
+}
+
+#[instrument(skip_all)]
+pub async fn find(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<ConversationRow>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT id, title, model, system_prompt,
+                  created_at AS "created_at: DateTime<Utc>",
+                  last_activity_at AS "last_activity_at: DateTime<Utc>"
+           FROM conversations WHERE id = $1 AND user_id = $2"#,
+        id,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| ConversationRow {
+        summary: ConversationSummary {
+            id: r.id,
+            title: r.title,
+            model: r.model,
+            created_at: r.created_at,
+            last_activity_at: r.last_activity_at,
+        },
+        system_prompt: r.system_prompt,
+    }))
+}
+
+/// False when the conversation is not the user's.
+#[instrument(skip_all)]
+pub async fn rename(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+    title: &str,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "UPDATE conversations SET title = $3 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        title
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Sets the model and system prompt used for the next answer.
+#[instrument(skip_all)]
+pub async fn update_settings(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+    model: Option<&str>,
+    system_prompt: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "UPDATE conversations SET model = $3, system_prompt = $4 WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        model,
+        system_prompt
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Deletes the conversation and its messages. False when not the user's.
+#[instrument(skip_all)]
+pub async fn delete(db: impl PgExecutor<'_>, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "DELETE FROM conversations WHERE id = $1 AND user_id = $2",
+        id,
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -32,3 +32,40 @@ pub async fn insert(
     .await?;
     Ok(id)
 }
+
+use chrono::{DateTime, Utc};
+
+use crate::model::conversation::MessageView;
+
+/// The latest `limit` messages before `before` (or the newest), oldest first.
+/// The caller has checked that the conversation is the user's.
+#[instrument(skip_all)]
+pub async fn latest_page(
+    db: impl PgExecutor<'_>,
+    conversation_id: &str,
+    before: Option<&(DateTime<Utc>, String)>,
+    limit: i64,
+) -> Result<Vec<MessageView>, sqlx::Error> {
+    let (at, id) = match before {
+        Some((at, id)) => (Some(*at), Some(id.as_str())),
+        None => (None, None),
+    };
+    let mut rows = sqlx::query_as!(
+        MessageView,
+        r#"SELECT id, role AS "role: MessageRole", content, metadata,
+                  created_at AS "created_at: DateTime<Utc>"
+           FROM messages
+           WHERE conversation_id = $1
+             AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+           ORDER BY created_at DESC, id DESC
+           LIMIT $4"#,
+        conversation_id,
+        at as Option<DateTime<Utc>>,
+        id,
+        limit,
+    )
+    .fetch_all(db)
+    .await?;
+    rows.reverse();
+    Ok(rows)
+}

@@ -1,0 +1,218 @@
+//! The signed-in user's conversations: create, list, search, open, rename,
+//! change model and system prompt, delete. Every query is scoped to the caller.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::conversation::{ConversationDetail, ConversationPage, ConversationSummary};
+
+/// Starts an empty conversation, optionally with a model and system prompt.
+#[server(endpoint = "conversations/create")]
+pub async fn create_conversation(
+    model: Option<String>,
+    system_prompt: Option<String>,
+) -> Result<ConversationSummary, AppError> {
+    use crate::backend::db::conversations;
+    use crate::model::conversation::{normalize_system_prompt, DEFAULT_TITLE};
+
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    let model = ssr::checked_model(model.as_deref())?;
+    let system_prompt =
+        normalize_system_prompt(system_prompt.as_deref()).map_err(AppError::Invalid)?;
+    let id = conversations::insert(
+        &state.pool,
+        conversations::NewConversation {
+            user_id: &account.id,
+            title: DEFAULT_TITLE,
+            model: model.as_deref(),
+            system_prompt: system_prompt.as_deref(),
+        },
+    )
+    .await?;
+    Ok(ssr::find(&state, &id, &account.id).await?.summary)
+}
+
+/// A page of my conversations, newest activity first. Pass the previous page's
+/// `next_cursor` to continue.
+#[server(endpoint = "conversations/list")]
+pub async fn list_conversations(cursor: Option<String>) -> Result<ConversationPage, AppError> {
+    use crate::backend::db::conversations::{decode_cursor, encode_cursor, list_page};
+    use crate::model::conversation::PAGE_SIZE;
+
+    let (state, _, account) = crate::backend::auth::require_account().await?;
+    let cursor = match cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(text) => Some(
+            decode_cursor(text).ok_or_else(|| AppError::Invalid("invalid page cursor".into()))?,
+        ),
+        None => None,
+    };
+    // One extra row tells whether another page exists.
+    let mut items = list_page(
+        &state.pool,
+        &account.id,
+        cursor.as_ref(),
+        i64::from(PAGE_SIZE) + 1,
+    )
+    .await?;
+    let next_cursor = if items.len() > PAGE_SIZE as usize {
+        items.truncate(PAGE_SIZE as usize);
+        items
+            .last()
+            .map(|c| encode_cursor(c.last_activity_at, &c.id))
+    } else {
+        None
+    };
+    Ok(ConversationPage { items, next_cursor })
+}
+
+/// My conversations whose title or messages contain `query`.
+#[server(endpoint = "conversations/search")]
+pub async fn search_conversations(query: String) -> Result<Vec<ConversationSummary>, AppError> {
+    use crate::model::conversation::{PAGE_SIZE, SEARCH_MAX_CHARS};
+
+    let (state, _, account) = crate::backend::auth::require_account().await?;
+    let query = query.trim();
+    if query.is_empty() {
+        return Err(AppError::Invalid("type something to search for".into()));
+    }
+    if query.chars().count() > SEARCH_MAX_CHARS {
+        return Err(AppError::Invalid(format!(
+            "a search has at most {SEARCH_MAX_CHARS} characters"
+        )));
+    }
+    Ok(crate::backend::db::conversations::search(
+        &state.pool,
+        &account.id,
+        query,
+        i64::from(PAGE_SIZE),
+    )
+    .await?)
+}
+
+/// Opens a conversation: settings and latest messages (older ones with `before`).
+#[server(endpoint = "conversations/get")]
+pub async fn get_conversation(
+    id: String,
+    before: Option<String>,
+) -> Result<ConversationDetail, AppError> {
+    use crate::backend::db::conversations::{decode_cursor, encode_cursor};
+    use crate::backend::db::messages;
+    use crate::model::conversation::MESSAGE_PAGE_SIZE;
+
+    let (state, _, account) = crate::backend::auth::require_account().await?;
+    let conversation = ssr::find(&state, &id, &account.id).await?;
+    let before = match before.as_deref().filter(|c| !c.is_empty()) {
+        Some(text) => Some(
+            decode_cursor(text).ok_or_else(|| AppError::Invalid("invalid page cursor".into()))?,
+        ),
+        None => None,
+    };
+    let mut messages = messages::latest_page(
+        &state.pool,
+        &id,
+        before.as_ref(),
+        i64::from(MESSAGE_PAGE_SIZE) + 1,
+    )
+    .await?;
+    let earlier_cursor = if messages.len() > MESSAGE_PAGE_SIZE as usize {
+        messages.remove(0);
+        messages.first().map(|m| encode_cursor(m.created_at, &m.id))
+    } else {
+        None
+    };
+    Ok(ConversationDetail {
+        summary: conversation.summary,
+        system_prompt: conversation.system_prompt,
+        messages,
+        earlier_cursor,
+    })
+}
+
+#[server(endpoint = "conversations/rename")]
+pub async fn rename_conversation(
+    id: String,
+    title: String,
+) -> Result<ConversationSummary, AppError> {
+    use crate::model::conversation::normalize_title;
+
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    let title = normalize_title(&title).map_err(AppError::Invalid)?;
+    if !crate::backend::db::conversations::rename(&state.pool, &id, &account.id, &title).await? {
+        return Err(ssr::not_found());
+    }
+    Ok(ssr::find(&state, &id, &account.id).await?.summary)
+}
+
+/// Sets the model and system prompt that the next answer uses.
+#[server(endpoint = "conversations/settings")]
+pub async fn update_conversation_settings(
+    id: String,
+    model: Option<String>,
+    system_prompt: Option<String>,
+) -> Result<ConversationSummary, AppError> {
+    use crate::model::conversation::normalize_system_prompt;
+
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    let model = ssr::checked_model(model.as_deref())?;
+    let system_prompt =
+        normalize_system_prompt(system_prompt.as_deref()).map_err(AppError::Invalid)?;
+    let updated = crate::backend::db::conversations::update_settings(
+        &state.pool,
+        &id,
+        &account.id,
+        model.as_deref(),
+        system_prompt.as_deref(),
+    )
+    .await?;
+    if !updated {
+        return Err(ssr::not_found());
+    }
+    Ok(ssr::find(&state, &id, &account.id).await?.summary)
+}
+
+/// Deletes a conversation and its messages for good.
+#[server(endpoint = "conversations/delete")]
+pub async fn delete_conversation(id: String) -> Result<(), AppError> {
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    if !crate::backend::db::conversations::delete(&state.pool, &id, &account.id).await? {
+        return Err(ssr::not_found());
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::backend::db::conversations::{self, ConversationRow};
+    use crate::backend::AppState;
+    use crate::error::AppError;
+
+    pub fn not_found() -> AppError {
+        AppError::NotFound("conversation".into())
+    }
+
+    pub async fn find(
+        state: &AppState,
+        id: &str,
+        user_id: &str,
+    ) -> Result<ConversationRow, AppError> {
+        conversations::find(&state.pool, id, user_id)
+            .await?
+            .ok_or_else(not_found)
+    }
+
+    /// A model id: one of the catalogue's, or (for OpenAI-compatible endpoints)
+    /// any plausible id; empty means "not chosen yet".
+    pub fn checked_model(model: Option<&str>) -> Result<Option<String>, AppError> {
+        let Some(model) = model.map(str::trim).filter(|m| !m.is_empty()) else {
+            return Ok(None);
+        };
+        let plausible = model.len() <= 200
+            && model
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c));
+        if !plausible {
+            return Err(AppError::Invalid(format!("unknown model: {model}")));
+        }
+        Ok(Some(model.to_string()))
+    }
+}
