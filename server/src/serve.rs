@@ -56,6 +56,7 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState
         leptos_options,
         pool,
         providers: ProviderClient::new(config.clone()),
+        generations: Default::default(),
         config: config.clone(),
         cipher: Arc::new(startup::key_cipher(&config)?),
         passwords: PasswordHasher::default(),

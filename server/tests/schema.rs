@@ -139,6 +139,7 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         "CREATE INDEX messages_conversation_order_idx ON public.messages USING btree (conversation_id, created_at, id)",
         "CREATE INDEX conversations_title_trgm_idx ON public.conversations USING gin (title gin_trgm_ops)",
         "CREATE INDEX messages_content_trgm_idx ON public.messages USING gin (content gin_trgm_ops)",
+        "CREATE INDEX messages_streaming_idx ON public.messages USING btree (created_at) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
     ];
     expected.sort();
     assert_eq!(defs, expected);

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod generation;
 pub mod password;
 pub mod providers;
 pub mod secret;

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 
 use super::config::Config;
 use super::crypto::KeyCipher;
+use super::generation::Registry;
 use super::password::PasswordHasher;
 use super::providers::ProviderClient;
 use crate::error::AppError;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub cipher: Arc<KeyCipher>,
     pub passwords: PasswordHasher,
     pub providers: ProviderClient,
+    pub generations: Registry,
 }
 
 impl AppState {

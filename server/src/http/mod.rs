@@ -2,6 +2,7 @@
 
 mod error_status;
 mod health;
+mod message_events;
 pub mod origin;
 
 use app::backend::auth::session::IDLE_LIFETIME;
@@ -28,6 +29,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/api/messages/{id}/events",
+            get(message_events::message_events),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

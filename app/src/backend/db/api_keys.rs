@@ -282,3 +282,25 @@ pub async fn delete(
     }
     Ok(true)
 }
+
+/// The key to use for a provider: the default, else the oldest.
+#[instrument(skip_all)]
+pub async fn find_usable(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    provider: ApiKeyProvider,
+    with_base_url: bool,
+) -> Result<Option<StoredKey>, sqlx::Error> {
+    sqlx::query_as!(
+        StoredKey,
+        r#"SELECT id, user_id, provider AS "provider: ApiKeyProvider", encrypted_key, name, base_url
+           FROM api_keys
+           WHERE user_id = $1 AND provider = $2 AND (NOT $3 OR base_url IS NOT NULL)
+           ORDER BY is_default DESC, created_at, id LIMIT 1"#,
+        user_id,
+        provider as ApiKeyProvider,
+        with_base_url,
+    )
+    .fetch_optional(db)
+    .await
+}

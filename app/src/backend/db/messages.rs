@@ -69,3 +69,164 @@ pub async fn latest_page(
     rows.reverse();
     Ok(rows)
 }
+
+/// Inserts a message and returns it as the browser sees it.
+#[instrument(skip_all)]
+pub async fn insert_returning(
+    db: impl PgExecutor<'_>,
+    message: NewMessage<'_>,
+) -> Result<MessageView, sqlx::Error> {
+    let id = super::new_id();
+    sqlx::query_as!(
+        MessageView,
+        r#"INSERT INTO messages (id, conversation_id, user_id, role, content, metadata)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           RETURNING id, role AS "role: MessageRole", content, metadata,
+                     created_at AS "created_at: DateTime<Utc>""#,
+        id,
+        message.conversation_id,
+        message.user_id,
+        message.role as MessageRole,
+        message.content,
+        message.metadata,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A message of one of the user's conversations, with that conversation's id.
+#[instrument(skip_all)]
+pub async fn find_for_user(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<(MessageView, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT m.id, m.role AS "role: MessageRole", m.content, m.metadata,
+                  m.created_at AS "created_at: DateTime<Utc>", m.conversation_id
+           FROM messages m JOIN conversations c ON c.id = m.conversation_id
+           WHERE m.id = $1 AND c.user_id = $2"#,
+        id,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            MessageView {
+                id: r.id,
+                role: r.role,
+                content: r.content,
+                metadata: r.metadata,
+                created_at: r.created_at,
+            },
+            r.conversation_id,
+        )
+    }))
+}
+
+/// The answer still being written in a conversation, if any.
+#[instrument(skip_all)]
+pub async fn streaming_in(
+    db: impl PgExecutor<'_>,
+    conversation_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM messages
+         WHERE conversation_id = $1 AND role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
+         LIMIT 1",
+        conversation_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Saves the text so far of an answer being written. False when the answer is
+/// no longer `streaming` (stopped from elsewhere): the writer should stop.
+#[instrument(skip_all)]
+pub async fn flush_partial(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    content: &str,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        r#"UPDATE messages
+           SET content = $2, metadata = metadata || jsonb_build_object('flushed_at', now())
+           WHERE id = $1 AND metadata->>'status' = 'streaming'"#,
+        id,
+        content
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Writes an answer's final text and metadata.
+#[instrument(skip_all)]
+pub async fn finish(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    content: &str,
+    metadata: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE messages SET content = $2, metadata = $3 WHERE id = $1",
+        id,
+        content,
+        metadata
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Asks whoever writes the answer to stop (it checks at its next flush).
+#[instrument(skip_all)]
+pub async fn request_stop(db: impl PgExecutor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        r#"UPDATE messages SET metadata = metadata || '{"status": "stopped"}'::jsonb
+           WHERE id = $1 AND metadata->>'status' = 'streaming'"#,
+        id
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Marks answers whose writer has not flushed for `stale_secs` (its server
+/// died) as interrupted, keeping their text. Returns how many.
+#[instrument(skip_all)]
+pub async fn interrupt_stale(db: impl PgExecutor<'_>, stale_secs: f64) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query!(
+        r#"UPDATE messages
+           SET metadata = metadata || '{"status": "error", "error": "interrupted: the server stopped while writing this answer"}'::jsonb
+           WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
+             AND COALESCE((metadata->>'flushed_at')::timestamptz, created_at) < now() - make_interval(secs => $1)"#,
+        stale_secs
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// The conversation so far, oldest first, for the provider: the latest
+/// `limit` messages, without answers that failed or are empty.
+#[instrument(skip_all)]
+pub async fn history(
+    db: impl PgExecutor<'_>,
+    conversation_id: &str,
+    limit: i64,
+) -> Result<Vec<(MessageRole, String)>, sqlx::Error> {
+    let mut rows = sqlx::query!(
+        r#"SELECT role AS "role: MessageRole", content FROM messages
+           WHERE conversation_id = $1 AND content <> ''
+             AND NOT (role = 'ASSISTANT' AND metadata->>'status' IN ('error', 'streaming'))
+           ORDER BY created_at DESC, id DESC LIMIT $2"#,
+        conversation_id,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    rows.reverse();
+    Ok(rows.into_iter().map(|r| (r.role, r.content)).collect())
+}

@@ -1,0 +1,215 @@
+//! Sending messages and stopping answers. The answer itself streams from
+//! `GET /api/messages/{id}/events` (see the server's router).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::conversation::MessageView;
+
+/// Both halves of a turn: the stored question and the answer being written.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SentMessage {
+    pub user_message: MessageView,
+    pub assistant_message: MessageView,
+    /// The conversation's title, set from the first message.
+    pub title: String,
+}
+
+/// The longest message accepted.
+pub const MESSAGE_MAX_CHARS: usize = 100_000;
+
+/// Stores the message, starts the answer and returns at once; the answer is
+/// written in the background even if the browser goes away.
+#[server(endpoint = "chat/send")]
+pub async fn send_message(
+    conversation_id: String,
+    text: String,
+    model: Option<String>,
+) -> Result<SentMessage, AppError> {
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    if text.trim().is_empty() {
+        return Err(AppError::Invalid("write a message first".into()));
+    }
+    if text.chars().count() > MESSAGE_MAX_CHARS {
+        return Err(AppError::Invalid(format!(
+            "a message has at most {MESSAGE_MAX_CHARS} characters"
+        )));
+    }
+    ssr::send(&state, &account.id, &conversation_id, text, model).await
+}
+
+/// Stops an answer; the text written so far is kept (status `stopped`).
+#[server(endpoint = "chat/stop")]
+pub async fn stop_generation(message_id: String) -> Result<(), AppError> {
+    use crate::backend::db::messages;
+
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    messages::find_for_user(&state.pool, &message_id, &account.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("message".into()))?;
+    if !state.generations.cancel(&message_id) {
+        // Written by another instance (it sees this at its next flush), or already over.
+        messages::request_stop(&state.pool, &message_id).await?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use serde_json::json;
+
+    use super::SentMessage;
+    use crate::backend::crypto::KeyOwner;
+    use crate::backend::db::{api_keys, conversations, messages};
+    use crate::backend::generation::{self, Job};
+    use crate::backend::providers::chat::{ChatRequest, ChatTurn, Speaker};
+    use crate::backend::AppState;
+    use crate::error::AppError;
+    use crate::model::conversation::{title_from_message, DEFAULT_TITLE};
+    use crate::model::{catalog, ApiKeyProvider, MessageRole};
+
+    /// Messages of history sent with each request.
+    const HISTORY: i64 = 200;
+    /// Output tokens asked for when the model is not in the catalogue.
+    const DEFAULT_MAX_TOKENS: u32 = 4096;
+
+    pub async fn send(
+        state: &AppState,
+        user_id: &str,
+        conversation_id: &str,
+        text: String,
+        model: Option<String>,
+    ) -> Result<SentMessage, AppError> {
+        let conversation = conversations::find(&state.pool, conversation_id, user_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("conversation".into()))?;
+        let model = model
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .or(conversation.summary.model.clone())
+            .ok_or_else(|| AppError::Invalid("choose a model first".into()))?;
+
+        // The model decides the provider; an unknown model needs an
+        // OpenAI-compatible endpoint that may serve it.
+        let (provider, needs_base_url, max_tokens) = match catalog::find(&model) {
+            Some(info) => (info.provider, false, info.max_output_tokens.min(8192)),
+            None => (ApiKeyProvider::Openai, true, DEFAULT_MAX_TOKENS),
+        };
+        let key = api_keys::find_usable(&state.pool, user_id, provider, needs_base_url)
+            .await?
+            .ok_or_else(|| {
+                AppError::Invalid(if needs_base_url {
+                    format!(
+                        "unknown model: {model} (add an OpenAI-compatible endpoint that serves it)"
+                    )
+                } else {
+                    format!("add an API key for {} to use {model}", provider.label())
+                })
+            })?;
+        let secret = state
+            .cipher
+            .decrypt(&key.encrypted_key, KeyOwner { user_id, provider })
+            .map_err(|_| {
+                AppError::Invalid(
+                    "your API key cannot be decrypted; replace it in Settings → API keys".into(),
+                )
+            })?;
+        let endpoint = state
+            .providers
+            .endpoint(provider, key.base_url.as_deref())
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+
+        let mut tx = state.pool.begin().await?;
+        // One answer at a time per conversation (row lock on the conversation).
+        sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
+            .bind(conversation_id)
+            .execute(&mut *tx)
+            .await?;
+        if messages::streaming_in(&mut *tx, conversation_id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Conflict(
+                "an answer is still being written; stop it or wait".into(),
+            ));
+        }
+        let user_message = messages::insert_returning(
+            &mut *tx,
+            messages::NewMessage {
+                conversation_id,
+                user_id: Some(user_id),
+                role: MessageRole::User,
+                content: &text,
+                metadata: None,
+            },
+        )
+        .await?;
+        let assistant_message = messages::insert_returning(
+            &mut *tx,
+            messages::NewMessage {
+                conversation_id,
+                user_id: None,
+                role: MessageRole::Assistant,
+                content: "",
+                metadata: Some(
+                    json!({ "status": "streaming", "provider": provider, "model": model }),
+                ),
+            },
+        )
+        .await?;
+        let title = if conversation.summary.title == DEFAULT_TITLE {
+            let title = title_from_message(&text);
+            conversations::rename(&mut *tx, conversation_id, user_id, &title).await?;
+            title
+        } else {
+            conversation.summary.title.clone()
+        };
+        if conversation.summary.model.as_deref() != Some(model.as_str()) {
+            conversations::update_settings(
+                &mut *tx,
+                conversation_id,
+                user_id,
+                Some(&model),
+                conversation.system_prompt.as_deref(),
+            )
+            .await?;
+        }
+        let history = messages::history(&mut *tx, conversation_id, HISTORY).await?;
+        tx.commit().await?;
+
+        let turns = history
+            .into_iter()
+            .filter_map(|(role, text)| match role {
+                MessageRole::User => Some(ChatTurn {
+                    speaker: Speaker::User,
+                    text,
+                }),
+                MessageRole::Assistant => Some(ChatTurn {
+                    speaker: Speaker::Assistant,
+                    text,
+                }),
+                MessageRole::System => None,
+            })
+            .collect();
+        let job = Job {
+            message_id: assistant_message.id.clone(),
+            provider,
+            model: model.clone(),
+            endpoint,
+            key: secret,
+            request: ChatRequest {
+                model,
+                system: conversation.system_prompt,
+                turns,
+                max_tokens,
+                temperature: None,
+            },
+        };
+        tokio::spawn(generation::run(state.clone(), job));
+        Ok(SentMessage {
+            user_message,
+            assistant_message,
+            title,
+        })
+    }
+}

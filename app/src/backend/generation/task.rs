@@ -1,0 +1,145 @@
+//! The task that writes one answer: stream from the provider, publish deltas,
+//! flush to PostgreSQL every [`FLUSH_EVERY`], then store the final text and
+//! metadata (status `complete`, `stopped` or `error`).
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::Live;
+use crate::backend::db::messages;
+use crate::backend::providers::chat::{ChatRequest, StreamEvent};
+use crate::backend::providers::Endpoint;
+use crate::backend::secret::Secret;
+use crate::backend::AppState;
+use crate::model::{catalog, ApiKeyProvider};
+
+/// At most this much text is lost if the server dies mid-answer.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+/// Without new text, a flush this often still tells the watchdog we are alive.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+
+/// Everything the task needs; built by `send_message`.
+pub struct Job {
+    pub message_id: String,
+    pub provider: ApiKeyProvider,
+    pub model: String,
+    pub endpoint: Endpoint,
+    pub key: Secret<String>,
+    pub request: ChatRequest,
+}
+
+enum End {
+    Complete(Option<String>),
+    Stopped,
+    Failed(String),
+}
+
+#[derive(Default)]
+struct Measures {
+    input_tokens: Option<u32>,
+    output_tokens: Option<u32>,
+    first_token: Option<Duration>,
+}
+
+/// Writes the answer; returns when it is stored. Spawn it.
+pub async fn run(state: AppState, job: Job) {
+    let live = state.generations.start(&job.message_id);
+    let started = Instant::now();
+    let mut measures = Measures::default();
+    let end = stream(&state, &job, &live, started, &mut measures).await;
+    let text = live.text();
+
+    let (status, stop_reason, error) = match &end {
+        End::Complete(reason) => ("complete", reason.clone(), None),
+        End::Stopped => ("stopped", None, None),
+        End::Failed(message) => ("error", None, Some(message.clone())),
+    };
+    let cost = match (
+        catalog::find(&job.model),
+        measures.input_tokens,
+        measures.output_tokens,
+    ) {
+        (Some(model), Some(input), Some(output)) => Some(model.cost_usd(input, output)),
+        _ => None,
+    };
+    let metadata = json!({
+        "status": status,
+        "error": error,
+        "provider": job.provider,
+        "model": job.model,
+        "input_tokens": measures.input_tokens,
+        "output_tokens": measures.output_tokens,
+        "cost_usd": cost,
+        "time_to_first_token_ms": measures.first_token.map(|d| d.as_millis() as u64),
+        "duration_ms": started.elapsed().as_millis() as u64,
+        "stop_reason": stop_reason,
+        "temperature": job.request.temperature,
+        "max_tokens": job.request.max_tokens,
+    });
+    // The answer must not stay `streaming`: retry the final write a few times.
+    for attempt in 0..5u32 {
+        match messages::finish(&state.pool, &job.message_id, &text, &metadata).await {
+            Ok(()) => break,
+            Err(e) => {
+                tracing::error!(message_id = %job.message_id, attempt, error = %e, "storing the answer failed");
+                tokio::time::sleep(Duration::from_millis(200 * (attempt as u64 + 1))).await;
+            }
+        }
+    }
+    live.finish(metadata);
+    state.generations.remove(&job.message_id);
+}
+
+async fn stream(
+    state: &AppState,
+    job: &Job,
+    live: &Live,
+    started: Instant,
+    measures: &mut Measures,
+) -> End {
+    let opening = state
+        .providers
+        .stream_chat(&job.endpoint, job.key.expose(), &job.request);
+    let mut stream = tokio::select! {
+        _ = live.cancel.cancelled() => return End::Stopped,
+        opened = opening => match opened {
+            Ok(stream) => stream,
+            Err(e) => return End::Failed(e.to_string()),
+        },
+    };
+    let mut flush = tokio::time::interval(FLUSH_EVERY);
+    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut dirty, mut last_flush) = (false, Instant::now());
+    loop {
+        tokio::select! {
+            _ = live.cancel.cancelled() => return End::Stopped,
+            _ = flush.tick() => {
+                if !dirty && last_flush.elapsed() < HEARTBEAT_EVERY {
+                    continue;
+                }
+                (dirty, last_flush) = (false, Instant::now());
+                let text = live.text();
+                match messages::flush_partial(&state.pool, &job.message_id, &text).await {
+                    Ok(true) => {}
+                    Ok(false) => return End::Stopped, // stopped from another instance
+                    Err(e) => tracing::warn!(message_id = %job.message_id, error = %e, "flush failed; will retry"),
+                }
+            }
+            event = stream.next() => match event {
+                Some(Ok(StreamEvent::Text(delta))) => {
+                    measures.first_token.get_or_insert_with(|| started.elapsed());
+                    live.push(&delta);
+                    dirty = true;
+                }
+                Some(Ok(StreamEvent::Usage { input_tokens, output_tokens })) => {
+                    measures.input_tokens = input_tokens.or(measures.input_tokens);
+                    measures.output_tokens = output_tokens.or(measures.output_tokens);
+                }
+                Some(Ok(StreamEvent::Done { stop_reason })) => return End::Complete(stop_reason),
+                Some(Err(e)) => return End::Failed(e.to_string()),
+                None => return End::Failed("the provider ended the answer early".into()),
+            },
+        }
+    }
+}

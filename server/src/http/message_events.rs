@@ -1,0 +1,133 @@
+//! `GET /api/messages/{id}/events`: an answer as Server-Sent Events.
+//!
+//! Events: `snapshot` `{"content"}` (the whole text so far; may come again, and
+//! then replaces what the client has), `delta` `{"text"}` (append), and `done`
+//! `{"metadata"}` (the answer ended; the stream closes). Works for answers this
+//! instance writes (live), answers another instance writes (followed through
+//! the database), and finished answers (snapshot + done at once).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use app::backend::auth::session::current_account;
+use app::backend::db::messages;
+use app::backend::generation::Update;
+use app::backend::AppState;
+use app::error::AppError;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tokio::sync::{broadcast, mpsc};
+use tower_sessions::Session;
+
+/// How often an answer written elsewhere is re-read from the database.
+const POLL_EVERY: Duration = Duration::from_millis(300);
+
+pub async fn message_events(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let account = match current_account(&state.pool, &session).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return error(AppError::Unauthenticated),
+        Err(e) => return error(e),
+    };
+    match messages::find_for_user(&state.pool, &id, &account.id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return error(AppError::NotFound("message".into())),
+        Err(e) => return error(e.into()),
+    }
+    let (tx, rx) = mpsc::channel::<Event>(64);
+    tokio::spawn(follow(state, id, account.id, tx));
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|event| (Ok::<_, Infallible>(event), rx))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+fn error(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(e)).into_response()
+}
+
+fn event(name: &str, data: serde_json::Value) -> Event {
+    Event::default().event(name).data(data.to_string())
+}
+
+/// Feeds the client until the answer is done or the client leaves.
+async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<Event>) {
+    let mut last_sent: Option<String> = None;
+    loop {
+        if let Some((text, mut updates)) = state.generations.subscribe(&id) {
+            if tx
+                .send(event("snapshot", json!({ "content": text })))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            loop {
+                match updates.recv().await {
+                    Ok(Update::Text(delta)) => {
+                        if tx
+                            .send(event("delta", json!({ "text": delta })))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Ok(Update::Finished(metadata)) => {
+                        let _ = tx
+                            .send(event("done", json!({ "metadata": metadata })))
+                            .await;
+                        return;
+                    }
+                    // Too far behind: start again from a fresh snapshot.
+                    Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    // The writer is gone (finished between two looks): read the database.
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+            continue;
+        }
+        let Ok(Some((message, _))) = messages::find_for_user(&state.pool, &id, &user_id).await
+        else {
+            return;
+        };
+        let status = message
+            .metadata
+            .as_ref()
+            .and_then(|m| m["status"].as_str())
+            .unwrap_or("complete")
+            .to_string();
+        if last_sent.as_deref() != Some(message.content.as_str()) {
+            if tx
+                .send(event("snapshot", json!({ "content": message.content })))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            last_sent = Some(message.content.clone());
+        }
+        if status != "streaming" {
+            let _ = tx
+                .send(event("done", json!({ "metadata": message.metadata })))
+                .await;
+            return;
+        }
+        // Being written by another instance: follow its flushes.
+        tokio::time::sleep(POLL_EVERY).await;
+        if tx.is_closed() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! Sending messages over real HTTP, answers streamed from the fake provider
+//! through the product's provider client, followed over SSE, stored in PostgreSQL.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use app::backend::providers::sse::SseParser;
+use common::{spawn_app_with, Answer, Client};
+use serde_json::Value;
+use sqlx::PgPool;
+
+/// The app wired to a fake provider, a user with a Claude and an OpenAI key,
+/// and one conversation.
+async fn setup(pool: PgPool) -> (Client, String) {
+    let fake = fake_provider::spawn().await;
+    let anthropic = format!("{fake}/anthropic/v1");
+    let openai = format!("{fake}/openai/v1");
+    let base = spawn_app_with(
+        pool,
+        &[
+            ("VIBEBOT_ANTHROPIC_BASE_URL", &anthropic),
+            ("VIBEBOT_OPENAI_BASE_URL", &openai),
+        ],
+    )
+    .await;
+    let client = Client::new(&base);
+    assert_eq!(
+        client
+            .register("ada@example.com", "correct horse battery")
+            .await
+            .status,
+        200
+    );
+    for (provider, key) in [
+        ("CLAUDE", "sk-ant-chat-test-key-0000"),
+        ("OPENAI", "sk-chat-test-key-00000000"),
+    ] {
+        let added = client
+            .call("keys/add", &[("provider", provider), ("key", key)])
+            .await;
+        assert_eq!(added.status, 200, "{added:?}");
+    }
+    let conversation = client
+        .call("conversations/create", &[("model", "claude-sonnet-4-5")])
+        .await;
+    let id = conversation.body["id"].as_str().unwrap().to_string();
+    (client, id)
+}
+
+async fn send(client: &Client, conversation: &str, text: &str) -> Answer {
+    client
+        .call(
+            "chat/send",
+            &[("conversation_id", conversation), ("text", text)],
+        )
+        .await
+}
+
+fn answer_id(sent: &Answer) -> String {
+    sent.body["assistant_message"]["id"]
+        .as_str()
+        .expect("an answer id")
+        .to_string()
+}
+
+/// Follows an answer's event stream to its end: (text, final metadata).
+async fn follow(client: &Client, message_id: &str) -> (String, Value) {
+    let mut response = client
+        .http
+        .get(format!("{}/api/messages/{message_id}/events", client.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut parser = SseParser::new();
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while let Some(chunk) = tokio::time::timeout_at(deadline.into(), response.chunk())
+        .await
+        .expect("the stream ends in time")
+        .unwrap()
+    {
+        for event in parser.feed(&chunk).unwrap() {
+            let data: Value = serde_json::from_str(&event.data).unwrap();
+            match event.event.as_deref() {
+                Some("snapshot") => text = data["content"].as_str().unwrap().to_string(),
+                Some("delta") => text.push_str(data["text"].as_str().unwrap()),
+                Some("done") => return (text, data["metadata"].clone()),
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+    }
+    panic!("the stream ended without `done`");
+}
+
+/// Waits until the stored answer is no longer streaming.
+async fn stored(pool: &PgPool, message_id: &str) -> (String, Value) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (content, metadata): (String, Value) =
+            sqlx::query_as("SELECT content, metadata FROM messages WHERE id = $1")
+                .bind(message_id)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        if metadata["status"] != "streaming" {
+            return (content, metadata);
+        }
+        assert!(Instant::now() < deadline, "the answer stayed streaming");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_answer_streams_and_is_stored_with_its_metadata(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let sent = send(&client, &conversation, "Plan a weekend in Lisbon please").await;
+    assert_eq!(sent.status, 200, "{sent:?}");
+    assert_eq!(
+        sent.body["user_message"]["content"],
+        "Plan a weekend in Lisbon please"
+    );
+    assert_eq!(
+        sent.body["assistant_message"]["metadata"]["status"],
+        "streaming"
+    );
+    assert_eq!(sent.body["title"], "Plan a weekend in Lisbon please");
+    let id = answer_id(&sent);
+
+    let (text, metadata) = follow(&client, &id).await;
+    assert_eq!(text, "You said: Plan a weekend in Lisbon please");
+    assert_eq!(metadata["status"], "complete");
+
+    let (content, metadata) = stored(&pool, &id).await;
+    assert_eq!(content, text);
+    assert_eq!(metadata["provider"], "CLAUDE");
+    assert_eq!(metadata["model"], "claude-sonnet-4-5");
+    assert_eq!(metadata["input_tokens"], 6);
+    assert_eq!(metadata["output_tokens"], 8);
+    let cost = metadata["cost_usd"].as_f64().unwrap();
+    assert!(
+        (cost - (6.0 * 3.0 + 8.0 * 15.0) / 1e6).abs() < 1e-12,
+        "{cost}"
+    );
+    assert_eq!(metadata["stop_reason"], "end_turn");
+    assert!(metadata["time_to_first_token_ms"].as_u64().is_some());
+    assert!(metadata["duration_ms"].as_u64().is_some());
+
+    // Following a finished answer replays it at once.
+    assert_eq!(follow(&client, &id).await.0, text);
+    let title: String = sqlx::query_scalar("SELECT title FROM conversations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(title, "Plan a weekend in Lisbon please");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_answer_completes_when_nobody_watches(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let sent = send(&client, &conversation, "[tokens=40] [delay=5]").await;
+    let (content, metadata) = stored(&pool, &answer_id(&sent)).await;
+    assert_eq!(metadata["status"], "complete");
+    assert!(content.ends_with("tok40 "), "{content}");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn switching_model_mid_conversation_records_who_answered(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let first = send(&client, &conversation, "first").await;
+    stored(&pool, &answer_id(&first)).await;
+    let second = client
+        .call(
+            "chat/send",
+            &[
+                ("conversation_id", &conversation),
+                ("text", "[echo-system]"),
+                ("model", "gpt-4o"),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, 200, "{second:?}");
+    let (_, metadata) = stored(&pool, &answer_id(&second)).await;
+    assert_eq!(metadata["provider"], "OPENAI");
+    assert_eq!(metadata["model"], "gpt-4o");
+    let model: String = sqlx::query_scalar("SELECT model FROM conversations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(model, "gpt-4o");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_system_prompt_applies_to_the_next_answer(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    client
+        .call(
+            "conversations/settings",
+            &[
+                ("id", &conversation),
+                ("model", "claude-sonnet-4-5"),
+                ("system_prompt", "Talk like a pirate."),
+            ],
+        )
+        .await;
+    let sent = send(&client, &conversation, "[echo-system]").await;
+    let (content, _) = stored(&pool, &answer_id(&sent)).await;
+    assert_eq!(content, "system: Talk like a pirate.");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn stop_keeps_the_partial_text(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let sent = send(&client, &conversation, "[tokens=400] [delay=10]").await;
+    let id = answer_id(&sent);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        client
+            .call("chat/stop", &[("message_id", &id)])
+            .await
+            .status,
+        200
+    );
+    let (content, metadata) = stored(&pool, &id).await;
+    assert_eq!(metadata["status"], "stopped");
+    assert!(content.starts_with("tok1 "), "{content}");
+    assert!(!content.contains("tok400"), "stopped early");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn provider_failures_keep_the_text_and_the_question_and_allow_a_retry(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    for (marker, fragment) in [("[error-event]", "overloaded"), ("[cut]", "cut")] {
+        let question = format!("[tokens=10] {marker}");
+        let sent = send(&client, &conversation, &question).await;
+        let (content, metadata) = stored(&pool, &answer_id(&sent)).await;
+        assert_eq!(metadata["status"], "error", "{marker}");
+        assert!(
+            metadata["error"].as_str().unwrap().contains(fragment),
+            "{marker}: {metadata}"
+        );
+        assert_eq!(content, "tok1 tok2 tok3 tok4 tok5 ", "{marker}");
+        let kept: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM messages WHERE role = 'USER' AND content = $1",
+        )
+        .bind(&question)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(kept, 1);
+    }
+    // Nothing is left streaming, so the next message goes through.
+    let retry = send(&client, &conversation, "again").await;
+    assert_eq!(retry.status, 200);
+    assert_eq!(
+        stored(&pool, &answer_id(&retry)).await.1["status"],
+        "complete"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn one_answer_at_a_time_per_conversation(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let first = send(&client, &conversation, "[tokens=200] [delay=10]").await;
+    let second = send(&client, &conversation, "impatient").await;
+    assert_eq!(second.status, 409, "{second:?}");
+    client
+        .call("chat/stop", &[("message_id", &answer_id(&first))])
+        .await;
+    stored(&pool, &answer_id(&first)).await;
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn bad_sends_get_clear_errors(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let huge = "x".repeat(100_001);
+    let cases = [
+        (
+            send(&client, &conversation, "   ").await,
+            400,
+            "write a message",
+        ),
+        (
+            send(&client, &conversation, &huge).await,
+            400,
+            "at most 100000",
+        ),
+        (
+            client
+                .call(
+                    "chat/send",
+                    &[
+                        ("conversation_id", &conversation),
+                        ("text", "hi"),
+                        ("model", "mystery-model"),
+                    ],
+                )
+                .await,
+            400,
+            "unknown model",
+        ),
+        (
+            client
+                .call("chat/send", &[("conversation_id", "nope"), ("text", "hi")])
+                .await,
+            404,
+            "conversation",
+        ),
+    ];
+    for (answer, status, fragment) in cases {
+        assert_eq!(answer.status, status, "{answer:?}");
+        assert!(
+            answer.message().contains(fragment),
+            "{} / {fragment}",
+            answer.message()
+        );
+    }
+    // A model whose provider has no key.
+    client
+        .call(
+            "keys/delete",
+            &[("id", &first_key(&client, "OPENAI").await)],
+        )
+        .await;
+    let no_key = client
+        .call(
+            "chat/send",
+            &[
+                ("conversation_id", &conversation),
+                ("text", "hi"),
+                ("model", "gpt-4o"),
+            ],
+        )
+        .await;
+    assert_eq!(no_key.status, 400);
+    assert!(
+        no_key.message().contains("add an API key for OpenAI"),
+        "{}",
+        no_key.message()
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM messages")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "refused sends store nothing");
+}
+
+async fn first_key(client: &Client, provider: &str) -> String {
+    let list = client.call("keys/list", &[]).await;
+    list.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["provider"] == provider)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn another_user_and_guests_cannot_send_stop_or_follow(pool: PgPool) {
+    let (alice, conversation) = setup(pool.clone()).await;
+    let sent = send(&alice, &conversation, "mine").await;
+    let id = answer_id(&sent);
+    stored(&pool, &id).await;
+
+    let bob = Client::new(&alice.base);
+    bob.register("bob@example.com", "correct horse battery")
+        .await;
+    assert_eq!(send(&bob, &conversation, "hijack").await.status, 404);
+    assert_eq!(
+        bob.call("chat/stop", &[("message_id", &id)]).await.status,
+        404
+    );
+    let events = bob
+        .http
+        .get(format!("{}/api/messages/{id}/events", bob.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 404);
+
+    sqlx::query("UPDATE users SET role = 'GUEST' WHERE email = 'ada@example.com'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let guest = send(&alice, &conversation, "read only?").await;
+    assert_eq!(guest.status, 403);
+    assert_eq!(guest.message(), "guests have read-only access");
+    // Guests still read their answers.
+    assert_eq!(follow(&alice, &id).await.1["status"], "complete");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn answers_left_streaming_by_a_dead_server_become_interrupted(pool: PgPool) {
+    sqlx::query("INSERT INTO users (id, email, password) VALUES ('u', 'u@x.test', 'h')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO conversations (id, user_id) VALUES ('c', 'u')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        r#"INSERT INTO messages (id, conversation_id, role, content, metadata) VALUES
+           ('dead', 'c', 'ASSISTANT', 'half an ans', jsonb_build_object('status', 'streaming', 'flushed_at', now() - interval '1 minute')),
+           ('alive', 'c', 'ASSISTANT', 'still going', jsonb_build_object('status', 'streaming', 'flushed_at', now()))"#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let n = app::backend::db::messages::interrupt_stale(&pool, 30.0)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, content, metadata->>'status' FROM messages ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("alive".into(), "still going".into(), "streaming".into()),
+            ("dead".into(), "half an ans".into(), "error".into()),
+        ]
+    );
+}
