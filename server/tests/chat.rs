@@ -147,6 +147,18 @@ async fn an_answer_streams_and_is_stored_with_its_metadata(pool: PgPool) {
     assert!(metadata["time_to_first_token_ms"].as_u64().is_some());
     assert!(metadata["duration_ms"].as_u64().is_some());
 
+    // The question comes before its answer.
+    let opened = client
+        .call("conversations/get", &[("id", &conversation)])
+        .await;
+    let roles: Vec<&str> = opened.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, vec!["USER", "ASSISTANT"]);
+
     // Following a finished answer replays it at once.
     assert_eq!(follow(&client, &id).await.0, text);
     let title: String = sqlx::query_scalar("SELECT title FROM conversations")

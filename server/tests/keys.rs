@@ -421,14 +421,23 @@ impl std::io::Write for LogCapture {
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn plaintext_keys_never_reach_the_logs(pool: PgPool) {
-    let capture = LogCapture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    // The test runtime runs the server's tasks on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, because the server's tasks may run on any thread; every test of
+    // this file then logs into the capture, which only strengthens the check.
+    static CAPTURE: std::sync::OnceLock<LogCapture> = std::sync::OnceLock::new();
+    let capture = CAPTURE
+        .get_or_init(|| {
+            let capture = LogCapture::default();
+            let writer = capture.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("no other global subscriber");
+            capture
+        })
+        .clone();
 
     let (_fake, client) = app_and_user(pool, &[]).await;
     let bad = "sk-ant-invalid-but-secret-key-4242424242";

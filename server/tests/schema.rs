@@ -72,7 +72,14 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         col("messages", "role", "message_role", false, None),
         col("messages", "content", "text", false, None),
         col("messages", "metadata", "jsonb", true, None),
-        col("messages", "created_at", "timestamptz", false, now),
+        // clock_timestamp() since the message-order migration.
+        col(
+            "messages",
+            "created_at",
+            "timestamptz",
+            false,
+            Some("clock_timestamp()"),
+        ),
     ];
     expected.sort();
 

@@ -5,5 +5,6 @@ pub mod account;
 pub mod chat;
 pub mod conversations;
 pub mod keys;
+pub mod models;
 pub mod profile;
 pub mod status;

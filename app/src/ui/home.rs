@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use super::app_header::AppHeader;
 use super::auth::use_auth;
+use super::chat::ChatShell;
 use super::status_check::StatusCheck;
 
 /// `/`: the app for signed-in users, the introduction for visitors.
@@ -16,15 +16,15 @@ pub fn HomePage() -> impl IntoView {
                     .map(|account| match account {
                         Ok(Some(account)) => {
                             view! {
-                                <AppHeader />
-                                <main class="page">
-                                    <h1>{format!("Hello, {}", account.display_name())}</h1>
-                                    <p class="muted">
-                                        "Your conversations will live here. Keep your provider keys ready: "
-                                        "the key vault and chat are the next features to land."
-                                    </p>
-                                    <StatusCheck />
-                                </main>
+                                <ChatShell>
+                                    <div class="chat-empty">
+                                        <h1>{format!("Hello, {}", account.display_name())}</h1>
+                                        <p class="muted">
+                                            "Start a conversation with " <strong>"New chat"</strong> ". "
+                                            "Models come from your " <a href="/settings/keys">"API keys"</a> "."
+                                        </p>
+                                    </div>
+                                </ChatShell>
                             }
                                 .into_any()
                         }

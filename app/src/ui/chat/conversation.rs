@@ -1,0 +1,185 @@
+use leptos::prelude::*;
+
+use super::composer::Composer;
+use super::live::follow;
+use super::message::{MessageBubble, Turn};
+use super::SidebarVersion;
+use crate::api::chat::{send_message, stop_generation};
+use crate::api::conversations::update_conversation_settings;
+use crate::api::models::available_models;
+use crate::model::conversation::ConversationDetail;
+use crate::ui::form::capitalize;
+
+/// An open conversation: header (title, model, system prompt), messages, composer.
+#[component]
+pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
+    let id = StoredValue::new(detail.summary.id.clone());
+    let title = RwSignal::new(detail.summary.title.clone());
+    let model = RwSignal::new(detail.summary.model.clone().unwrap_or_default());
+    let system_prompt = RwSignal::new(detail.system_prompt.clone().unwrap_or_default());
+    let turns = RwSignal::new(
+        detail
+            .messages
+            .into_iter()
+            .map(Turn::from_view)
+            .collect::<Vec<_>>(),
+    );
+    let error = RwSignal::new(None::<String>);
+    let sidebar = use_context::<SidebarVersion>();
+    let models = Resource::new(|| (), |_| available_models());
+
+    // Answers still being written when the page loaded: re-attach.
+    Effect::new(move || {
+        for turn in turns.get_untracked() {
+            if turn.status.get_untracked() == "streaming" {
+                follow(turn);
+            }
+        }
+    });
+
+    let streaming = move || turns.with(|t| t.iter().any(|turn| turn.is_streaming()));
+
+    // Turns made later (in effects) must belong to this component, not to the
+    // effect's run, or they would be disposed when the effect runs again.
+    let owner = Owner::current().expect("components run with an owner");
+    let send = Action::new(move |text: &String| {
+        let text = text.clone();
+        let chosen = model.get_untracked();
+        async move { send_message(id.get_value(), text, Some(chosen).filter(|m| !m.is_empty())).await }
+    });
+    Effect::new(move || {
+        if let Some(result) = send.value().get() {
+            match result {
+                Ok(sent) => {
+                    error.set(None);
+                    let (question, answer) = owner.with(|| {
+                        (
+                            Turn::from_view(sent.user_message),
+                            Turn::from_view(sent.assistant_message),
+                        )
+                    });
+                    turns.update(|t| {
+                        t.push(question);
+                        t.push(answer);
+                    });
+                    if title.get_untracked() != sent.title {
+                        title.set(sent.title);
+                        if let Some(s) = sidebar {
+                            s.bump();
+                        }
+                    }
+                    follow(answer);
+                }
+                Err(e) => error.set(Some(capitalize(&e.to_string()))),
+            }
+        }
+    });
+
+    let stop = Action::new(move |_: &()| {
+        let last = turns.with_untracked(|t| {
+            t.iter()
+                .rev()
+                .find(|turn| turn.is_streaming())
+                .map(|turn| turn.id.get_value())
+        });
+        async move {
+            if let Some(message_id) = last {
+                let _ = stop_generation(message_id).await;
+            }
+        }
+    });
+
+    let save_settings = Action::new(move |_: &()| {
+        let (chosen, prompt) = (model.get_untracked(), system_prompt.get_untracked());
+        async move {
+            update_conversation_settings(
+                id.get_value(),
+                Some(chosen).filter(|m| !m.is_empty()),
+                Some(prompt),
+            )
+            .await
+        }
+    });
+    let settings_note = move || match save_settings.value().get() {
+        Some(Ok(_)) => Some("Saved: applies to the next answer.".to_string()),
+        Some(Err(e)) => Some(capitalize(&e.to_string())),
+        None => None,
+    };
+
+    view! {
+        <section class="conversation" aria-label="Conversation">
+            <header class="conversation__header">
+                <h1 class="conversation__title" data-testid="conversation-title">{move || title.get()}</h1>
+                <label class="conversation__model">
+                    <span class="visually-hidden">"Model"</span>
+                    <Transition fallback=|| view! { <select disabled><option>"Loading models…"</option></select> }>
+                        {move || {
+                            models
+                                .get()
+                                .map(|result| {
+                                    let choices = result.unwrap_or_default();
+                                    if choices.is_empty() {
+                                        return view! {
+                                            <a class="button button--quiet" href="/settings/keys">"Add an API key to choose a model"</a>
+                                        }
+                                            .into_any();
+                                    }
+                                    if model.get_untracked().is_empty() {
+                                        model.set(choices[0].id.clone());
+                                    }
+                                    view! {
+                                        <select
+                                            aria-label="Model"
+                                            data-testid="model-picker"
+                                            prop:value=move || model.get()
+                                            on:change=move |ev| {
+                                                model.set(event_target_value(&ev));
+                                                save_settings.dispatch(());
+                                            }
+                                        >
+                                            {choices
+                                                .into_iter()
+                                                .map(|c| view! { <option value=c.id.clone()>{c.name}</option> })
+                                                .collect_view()}
+                                        </select>
+                                    }
+                                        .into_any()
+                                })
+                        }}
+                    </Transition>
+                </label>
+            </header>
+            <details class="conversation__system">
+                <summary>"System prompt"</summary>
+                <textarea
+                    aria-label="System prompt"
+                    rows="3"
+                    placeholder="e.g. You are a concise assistant."
+                    prop:value=move || system_prompt.get()
+                    on:input=move |ev| system_prompt.set(event_target_value(&ev))
+                ></textarea>
+                <button class="button button--quiet" on:click=move |_| { save_settings.dispatch(()); }>"Save system prompt"</button>
+                <p class="muted" role="status">{settings_note}</p>
+            </details>
+            <div class="conversation__messages" aria-live="polite" data-testid="messages">
+                {move || {
+                    turns
+                        .get()
+                        .into_iter()
+                        .map(|turn| view! { <MessageBubble turn /> })
+                        .collect_view()
+                }}
+                {move || turns.with(Vec::is_empty).then(|| view! {
+                    <p class="muted chat-hint">"Ask anything. Enter sends, Shift+Enter adds a line, Esc stops an answer."</p>
+                })}
+            </div>
+            {move || error.get().map(|e| view! { <p class="form__error" role="alert">{e}</p> })}
+            <Composer
+                on_send=Callback::new(move |text: String| { send.dispatch(text); })
+                on_stop=Callback::new(move |_| { stop.dispatch(()); })
+                streaming=Signal::derive(streaming)
+                sending=send.pending().into()
+            />
+        </section>
+    }
+}
