@@ -94,3 +94,41 @@ test("markup in messages stays inert text", async ({ page }) => {
   await expect(page.getByTestId("messages").locator("img, script, a[href^='javascript']")).toHaveCount(0);
   expect(dialogs).toEqual([]);
 });
+
+test("regenerate, edit the last message, rename and delete", async ({ page }) => {
+  await signInAsSeededUser(page);
+  await newChat(page);
+  await page.getByTestId("model-picker").selectOption("claude-haiku-4-5");
+  await say(page, "first try [tokens=4] [error-event]");
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "error");
+  await expect(lastAnswer(page).getByRole("alert")).toContainText("The answer failed");
+
+  // Edit the failed question and resend it.
+  await page.getByRole("button", { name: "Edit last message" }).click();
+  await expect(page.getByLabel("Message")).toHaveValue("first try [tokens=4] [error-event]");
+  await page.getByLabel("Message").fill("second try");
+  await page.getByLabel("Message").press("Enter");
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
+  await expect(lastAnswer(page).getByTestId("message-text")).toHaveText("You said: second try");
+  await expect(page.getByTestId("user-message")).toHaveCount(1);
+  await expect(page.getByTestId("assistant-message")).toHaveCount(1);
+
+  // Regenerate replaces the answer.
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
+  await expect(page.getByTestId("assistant-message")).toHaveCount(1);
+
+  // Rename, then delete (with confirmation).
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("Title").fill("Renamed in the browser");
+  await page.getByLabel("Title").press("Enter");
+  await expect(page.getByTestId("conversation-title")).toHaveText("Renamed in the browser");
+  await expect(page.getByTestId("conversation-link").filter({ hasText: "Renamed in the browser" })).toBeVisible();
+  const url = page.url();
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("button", { name: "Delete for good" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("conversation-link").filter({ hasText: "Renamed in the browser" })).toHaveCount(0);
+  await page.goto(url);
+  await expect(page.getByRole("alert")).toContainText("Conversation not found");
+});

@@ -440,3 +440,68 @@ async fn answers_left_streaming_by_a_dead_server_become_interrupted(pool: PgPool
         ]
     );
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn regenerate_replaces_the_last_answer_and_edit_rewrites_the_question(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let nothing = client
+        .call("chat/regenerate", &[("conversation_id", &conversation)])
+        .await;
+    assert_eq!(nothing.status, 400);
+    assert!(nothing.message().contains("no message to answer again"));
+
+    let first = send(&client, &conversation, "[tokens=3] [error-event]").await;
+    let first_id = answer_id(&first);
+    assert_eq!(stored(&pool, &first_id).await.1["status"], "error");
+
+    // Retry after the error: a new answer replaces the failed one.
+    let again = client
+        .call("chat/regenerate", &[("conversation_id", &conversation)])
+        .await;
+    assert_eq!(again.status, 200, "{again:?}");
+    let again_id = answer_id(&again);
+    assert_ne!(again_id, first_id);
+    assert_eq!(
+        again.body["user_message"]["content"],
+        "[tokens=3] [error-event]"
+    );
+    stored(&pool, &again_id).await;
+    let old: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE id = $1")
+        .bind(&first_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(old, 0, "the replaced answer is gone");
+
+    // Edit the question: same message id, new text, new answer.
+    let question_id = again.body["user_message"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let edited = client
+        .call(
+            "chat/edit",
+            &[
+                ("conversation_id", &conversation),
+                ("text", "what about tea?"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{edited:?}");
+    assert_eq!(edited.body["user_message"]["id"], question_id.as_str());
+    let (content, metadata) = stored(&pool, &answer_id(&edited)).await;
+    assert_eq!(metadata["status"], "complete");
+    assert_eq!(content, "You said: what about tea?");
+    let contents: Vec<String> =
+        sqlx::query_scalar("SELECT content FROM messages ORDER BY created_at, id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        contents,
+        vec![
+            "what about tea?".to_string(),
+            "You said: what about tea?".to_string()
+        ]
+    );
+}

@@ -27,6 +27,55 @@ pub async fn send_message(
     model: Option<String>,
 ) -> Result<SentMessage, AppError> {
     let (state, _, account) = crate::backend::auth::require_writer().await?;
+    validate(&text)?;
+    ssr::answer(
+        &state,
+        &account.id,
+        &conversation_id,
+        ssr::Ask::New(text),
+        model,
+    )
+    .await
+}
+
+/// Replaces the last answer with a new one (also: retry after an error).
+#[server(endpoint = "chat/regenerate")]
+pub async fn regenerate(
+    conversation_id: String,
+    model: Option<String>,
+) -> Result<SentMessage, AppError> {
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    ssr::answer(
+        &state,
+        &account.id,
+        &conversation_id,
+        ssr::Ask::Again,
+        model,
+    )
+    .await
+}
+
+/// Rewrites the last message and answers it anew.
+#[server(endpoint = "chat/edit")]
+pub async fn edit_last_message(
+    conversation_id: String,
+    text: String,
+    model: Option<String>,
+) -> Result<SentMessage, AppError> {
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    validate(&text)?;
+    ssr::answer(
+        &state,
+        &account.id,
+        &conversation_id,
+        ssr::Ask::Edited(text),
+        model,
+    )
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn validate(text: &str) -> Result<(), AppError> {
     if text.trim().is_empty() {
         return Err(AppError::Invalid("write a message first".into()));
     }
@@ -35,7 +84,7 @@ pub async fn send_message(
             "a message has at most {MESSAGE_MAX_CHARS} characters"
         )));
     }
-    ssr::send(&state, &account.id, &conversation_id, text, model).await
+    Ok(())
 }
 
 /// Stops an answer; the text written so far is kept (status `stopped`).
@@ -73,11 +122,21 @@ mod ssr {
     /// Output tokens asked for when the model is not in the catalogue.
     const DEFAULT_MAX_TOKENS: u32 = 4096;
 
-    pub async fn send(
+    /// What to answer.
+    pub enum Ask {
+        /// A new message.
+        New(String),
+        /// The last message again, replacing its answer.
+        Again,
+        /// The last message, rewritten, replacing its answer.
+        Edited(String),
+    }
+
+    pub async fn answer(
         state: &AppState,
         user_id: &str,
         conversation_id: &str,
-        text: String,
+        ask: Ask,
         model: Option<String>,
     ) -> Result<SentMessage, AppError> {
         let conversation = conversations::find(&state.pool, conversation_id, user_id)
@@ -133,17 +192,34 @@ mod ssr {
                 "an answer is still being written; stop it or wait".into(),
             ));
         }
-        let user_message = messages::insert_returning(
-            &mut *tx,
-            messages::NewMessage {
-                conversation_id,
-                user_id: Some(user_id),
-                role: MessageRole::User,
-                content: &text,
-                metadata: None,
-            },
-        )
-        .await?;
+        let user_message = match &ask {
+            Ask::New(text) => {
+                messages::insert_returning(
+                    &mut *tx,
+                    messages::NewMessage {
+                        conversation_id,
+                        user_id: Some(user_id),
+                        role: MessageRole::User,
+                        content: text,
+                        metadata: None,
+                    },
+                )
+                .await?
+            }
+            Ask::Again | Ask::Edited(_) => {
+                let mut last = messages::last_user_message(&mut *tx, conversation_id)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::Invalid("there is no message to answer again".into())
+                    })?;
+                messages::delete_after(&mut *tx, conversation_id, &last).await?;
+                if let Ask::Edited(text) = &ask {
+                    messages::set_content(&mut *tx, &last.id, text).await?;
+                    last.content = text.clone();
+                }
+                last
+            }
+        };
         let assistant_message = messages::insert_returning(
             &mut *tx,
             messages::NewMessage {
@@ -158,7 +234,7 @@ mod ssr {
         )
         .await?;
         let title = if conversation.summary.title == DEFAULT_TITLE {
-            let title = title_from_message(&text);
+            let title = title_from_message(&user_message.content);
             conversations::rename(&mut *tx, conversation_id, user_id, &title).await?;
             title
         } else {

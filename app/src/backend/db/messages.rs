@@ -230,3 +230,55 @@ pub async fn history(
     rows.reverse();
     Ok(rows.into_iter().map(|r| (r.role, r.content)).collect())
 }
+
+/// The conversation's latest USER message, if any.
+#[instrument(skip_all)]
+pub async fn last_user_message(
+    db: impl PgExecutor<'_>,
+    conversation_id: &str,
+) -> Result<Option<MessageView>, sqlx::Error> {
+    sqlx::query_as!(
+        MessageView,
+        r#"SELECT id, role AS "role: MessageRole", content, metadata,
+                  created_at AS "created_at: DateTime<Utc>"
+           FROM messages WHERE conversation_id = $1 AND role = 'USER'
+           ORDER BY created_at DESC, id DESC LIMIT 1"#,
+        conversation_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes the messages after `message` (the answers to it).
+#[instrument(skip_all)]
+pub async fn delete_after(
+    db: impl PgExecutor<'_>,
+    conversation_id: &str,
+    message: &MessageView,
+) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query!(
+        "DELETE FROM messages WHERE conversation_id = $1 AND (created_at, id) > ($2, $3)",
+        conversation_id,
+        message.created_at as DateTime<Utc>,
+        message.id
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+#[instrument(skip_all)]
+pub async fn set_content(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    content: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE messages SET content = $2 WHERE id = $1",
+        id,
+        content
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -7,8 +7,15 @@ pub fn Composer(
     on_stop: Callback<()>,
     streaming: Signal<bool>,
     sending: Signal<bool>,
+    /// Text to put in the box (editing the last message).
+    prefill: Signal<Option<String>>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
+    Effect::new(move || {
+        if let Some(value) = prefill.get() {
+            text.set(value);
+        }
+    });
     let submit = move || {
         let value = text.get_untracked();
         if value.trim().is_empty() || streaming.get_untracked() || sending.get_untracked() {

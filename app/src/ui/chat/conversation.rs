@@ -4,10 +4,14 @@ use super::composer::Composer;
 use super::live::follow;
 use super::message::{MessageBubble, Turn};
 use super::SidebarVersion;
-use crate::api::chat::{send_message, stop_generation};
-use crate::api::conversations::update_conversation_settings;
+use crate::api::chat::{edit_last_message, regenerate, send_message, stop_generation, SentMessage};
+use crate::api::conversations::{
+    delete_conversation, rename_conversation, update_conversation_settings,
+};
 use crate::api::models::available_models;
+use crate::error::AppError;
 use crate::model::conversation::ConversationDetail;
+use crate::model::MessageRole;
 use crate::ui::form::capitalize;
 
 /// An open conversation: header (title, model, system prompt), messages, composer.
@@ -42,15 +46,25 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     // Turns made later (in effects) must belong to this component, not to the
     // effect's run, or they would be disposed when the effect runs again.
     let owner = Owner::current().expect("components run with an owner");
-    let send = Action::new(move |text: &String| {
-        let text = text.clone();
-        let chosen = model.get_untracked();
-        async move { send_message(id.get_value(), text, Some(chosen).filter(|m| !m.is_empty())).await }
+    // Editing the last message: the composer resends it through `edit`.
+    let editing = RwSignal::new(false);
+    let send = Action::new(move |ask: &Ask| {
+        let ask = ask.clone();
+        let chosen = Some(model.get_untracked()).filter(|m| !m.is_empty());
+        let conversation = id.get_value();
+        async move {
+            let result: Result<SentMessage, AppError> = match &ask {
+                Ask::New(text) => send_message(conversation, text.clone(), chosen).await,
+                Ask::Again => regenerate(conversation, chosen).await,
+                Ask::Edited(text) => edit_last_message(conversation, text.clone(), chosen).await,
+            };
+            result.map(|sent| (matches!(ask, Ask::New(_)), sent))
+        }
     });
     Effect::new(move || {
         if let Some(result) = send.value().get() {
             match result {
-                Ok(sent) => {
+                Ok((is_new, sent)) => {
                     error.set(None);
                     let (question, answer) = owner.with(|| {
                         (
@@ -59,6 +73,14 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                         )
                     });
                     turns.update(|t| {
+                        if !is_new {
+                            // The last question is replaced, with its old answers.
+                            if let Some(last) =
+                                t.iter().rposition(|turn| turn.role == MessageRole::User)
+                            {
+                                t.truncate(last);
+                            }
+                        }
                         t.push(question);
                         t.push(answer);
                     });
@@ -100,6 +122,36 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
             .await
         }
     });
+    let navigate = leptos_router::hooks::use_navigate();
+    let renaming = RwSignal::new(false);
+    let rename = Action::new(move |new_title: &String| {
+        rename_conversation(id.get_value(), new_title.clone())
+    });
+    Effect::new(move || match rename.value().get() {
+        Some(Ok(summary)) => {
+            title.set(summary.title);
+            renaming.set(false);
+            if let Some(s) = sidebar {
+                s.bump();
+            }
+        }
+        Some(Err(e)) => error.set(Some(capitalize(&e.to_string()))),
+        None => {}
+    });
+    let confirming_delete = RwSignal::new(false);
+    let delete = Action::new(move |_: &()| delete_conversation(id.get_value()));
+    Effect::new(move || match delete.value().get() {
+        Some(Ok(())) => {
+            if let Some(s) = sidebar {
+                s.bump();
+            }
+            navigate("/", Default::default());
+        }
+        Some(Err(e)) => error.set(Some(capitalize(&e.to_string()))),
+        None => {}
+    });
+    let last_role = move || turns.with(|t| t.last().map(|turn| (turn.role, turn.status.get())));
+
     let settings_note = move || match save_settings.value().get() {
         Some(Ok(_)) => Some("Saved: applies to the next answer.".to_string()),
         Some(Err(e)) => Some(capitalize(&e.to_string())),
@@ -109,7 +161,58 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     view! {
         <section class="conversation" aria-label="Conversation">
             <header class="conversation__header">
-                <h1 class="conversation__title" data-testid="conversation-title">{move || title.get()}</h1>
+                {move || {
+                    if renaming.get() {
+                        view! {
+                            <form
+                                class="conversation__rename"
+                                on:submit=move |ev| ev.prevent_default()
+                            >
+                                <input
+                                    id="rename-input"
+                                    aria-label="Title"
+                                    maxlength="200"
+                                    prop:value=move || title.get_untracked()
+                                    on:keydown=move |ev| {
+                                        if ev.key() == "Enter" {
+                                            ev.prevent_default();
+                                            rename.dispatch(event_target_value(&ev));
+                                        } else if ev.key() == "Escape" {
+                                            renaming.set(false);
+                                        }
+                                    }
+                                />
+                            </form>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <h1 class="conversation__title" data-testid="conversation-title">{move || title.get()}</h1>
+                        }
+                            .into_any()
+                    }
+                }}
+                <div class="conversation__tools">
+                    <button class="button button--quiet" on:click=move |_| renaming.set(true)>"Rename"</button>
+                    {move || {
+                        if confirming_delete.get() {
+                            view! {
+                                <span class="key__confirm" role="group" aria-label="Confirm deletion">
+                                    <button class="button button--danger" on:click=move |_| { delete.dispatch(()); }>
+                                        "Delete for good"
+                                    </button>
+                                    <button class="button button--quiet" on:click=move |_| confirming_delete.set(false)>"Cancel"</button>
+                                </span>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <button class="button button--quiet" on:click=move |_| confirming_delete.set(true)>"Delete"</button>
+                            }
+                                .into_any()
+                        }
+                    }}
+                </div>
                 <label class="conversation__model">
                     <span class="visually-hidden">"Model"</span>
                     <Transition fallback=|| view! { <select disabled><option>"Loading models…"</option></select> }>
@@ -173,13 +276,59 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     <p class="muted chat-hint">"Ask anything. Enter sends, Shift+Enter adds a line, Esc stops an answer."</p>
                 })}
             </div>
-            {move || error.get().map(|e| view! { <p class="form__error" role="alert">{e}</p> })}
+            {move || error.get().map(|e| view! { <p class="form__error conversation__error" role="alert">{e}</p> })}
+            <div class="turn-actions">
+                {move || match last_role() {
+                    Some((MessageRole::Assistant, status)) if status != "streaming" => {
+                        let label = if status == "error" { "Retry" } else { "Regenerate" };
+                        Some(view! {
+                            <button class="button button--quiet" disabled=send.pending() on:click=move |_| { send.dispatch(Ask::Again); }>
+                                {label}
+                            </button>
+                            <button class="button button--quiet" on:click=move |_| editing.set(true)>"Edit last message"</button>
+                        })
+                    }
+                    _ => None,
+                }}
+                {move || editing.get().then(|| view! {
+                    <span class="muted">"Editing your last message · "</span>
+                    <button class="button button--quiet" on:click=move |_| editing.set(false)>"Cancel"</button>
+                })}
+            </div>
             <Composer
-                on_send=Callback::new(move |text: String| { send.dispatch(text); })
+                on_send=Callback::new(move |text: String| {
+                    if editing.get_untracked() {
+                        editing.set(false);
+                        send.dispatch(Ask::Edited(text));
+                    } else {
+                        send.dispatch(Ask::New(text));
+                    }
+                })
+                prefill=Signal::derive(move || {
+                    editing
+                        .get()
+                        .then(|| {
+                            turns.with_untracked(|t| {
+                                t.iter()
+                                    .rev()
+                                    .find(|turn| turn.role == MessageRole::User)
+                                    .map(|turn| turn.content.get_untracked())
+                            })
+                        })
+                        .flatten()
+                })
                 on_stop=Callback::new(move |_| { stop.dispatch(()); })
                 streaming=Signal::derive(streaming)
                 sending=send.pending().into()
             />
         </section>
     }
+}
+
+/// What the composer asks for.
+#[derive(Clone)]
+enum Ask {
+    New(String),
+    Again,
+    Edited(String),
 }
