@@ -44,6 +44,8 @@ test("send, watch tokens arrive, stop, reload mid-answer, system prompt", async 
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete", { timeout: 15_000 });
   await expect(lastAnswer(page).getByTestId("message-text")).toContainText("tok30");
   await expect(lastAnswer(page).getByTestId("answer-footer")).toContainText("claude-sonnet-4-5");
+  // 30 output tokens at $15/M plus a few input tokens at $3/M: the header sums the answers.
+  await expect(page.getByTestId("conversation-cost")).toHaveText("$0.0005");
   // The first message named the conversation.
   await expect(page.getByTestId("conversation-title")).toHaveText("Hello there [tokens=30] [delay=40]");
 

@@ -86,9 +86,10 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     });
                     if title.get_untracked() != sent.title {
                         title.set(sent.title);
-                        if let Some(s) = sidebar {
-                            s.bump();
-                        }
+                    }
+                    // New activity moves the conversation to the top of the sidebar.
+                    if let Some(s) = sidebar {
+                        s.bump();
                     }
                     follow(answer);
                 }
@@ -150,6 +151,17 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
         Some(Err(e)) => error.set(Some(capitalize(&e.to_string()))),
         None => {}
     });
+    // The conversation's spend so far: the sum of its answers' costs.
+    let total_cost = move || {
+        turns.with(|t| {
+            t.iter()
+                .filter_map(|turn| {
+                    turn.metadata
+                        .with(|m| m.as_ref().and_then(|m| m["cost_usd"].as_f64()))
+                })
+                .sum::<f64>()
+        })
+    };
     let last_role = move || turns.with(|t| t.last().map(|turn| (turn.role, turn.status.get())));
 
     let settings_note = move || match save_settings.value().get() {
@@ -192,6 +204,9 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                             .into_any()
                     }
                 }}
+                <span class="conversation__cost muted" data-testid="conversation-cost" title="Cost of the answers in this conversation">
+                    {move || format!("${:.4}", total_cost())}
+                </span>
                 <div class="conversation__tools">
                     <button class="button button--quiet" on:click=move |_| renaming.set(true)>"Rename"</button>
                     {move || {
