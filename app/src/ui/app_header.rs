@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::brand::BrandLink;
+
 use super::auth::use_auth;
 use crate::model::UserRole;
 
@@ -9,10 +11,7 @@ pub fn AppHeader() -> impl IntoView {
     let auth = use_auth();
     view! {
         <header class="app-header">
-            <a href="/" class="brand brand--small">
-                <span class="brand__mark" aria-hidden="true">"◆"</span>
-                "VibeBot"
-            </a>
+            <BrandLink />
             <Transition>
                 {move || {
                     auth.current()

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use super::brand::BrandLink;
 use leptos_router::hooks::use_query_map;
 
 use super::auth::use_auth;
@@ -22,10 +24,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <main class="page page--centered auth-page">
             <RedirectWhenSignedIn />
-            <a href="/" class="brand brand--small">
-                <span class="brand__mark" aria-hidden="true">"◆"</span>
-                "VibeBot"
-            </a>
+            <BrandLink />
             <h1>"Sign in"</h1>
             <ActionForm action=auth.login attr:class="form">
                 <input type="hidden" name="next" prop:value=next />

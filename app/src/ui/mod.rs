@@ -2,6 +2,7 @@
 
 pub mod app_header;
 pub mod auth;
+pub mod brand;
 pub mod chat;
 pub mod form;
 pub mod home;

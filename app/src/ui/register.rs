@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use super::brand::BrandLink;
 use leptos_router::hooks::use_query_map;
 
 use super::auth::use_auth;
@@ -18,10 +20,7 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <main class="page page--centered auth-page">
             <RedirectWhenSignedIn />
-            <a href="/" class="brand brand--small">
-                <span class="brand__mark" aria-hidden="true">"◆"</span>
-                "VibeBot"
-            </a>
+            <BrandLink />
             <h1>"Create your account"</h1>
             <ActionForm action=auth.register attr:class="form">
                 <input type="hidden" name="next" prop:value=next />
