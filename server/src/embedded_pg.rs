@@ -207,18 +207,24 @@ impl EmbeddedPostgres {
         self.run("pg_ctl", &all).await
     }
 
-    /// Runs a PostgreSQL binary, as the service user when we are root.
-    async fn run(&self, program: &str, args: &[&str]) -> Result<Output, EmbeddedError> {
+    /// A PostgreSQL binary's command line, as the service user when we are root.
+    fn command(&self, program: &str, args: &[&str]) -> std::process::Command {
         let binary = self.bin_dir.join(program);
         let mut command = if self.run_as_service_user {
-            let mut c = Command::new("runuser");
+            let mut c = std::process::Command::new("runuser");
             c.args(["-u", SERVICE_USER, "--"]).arg(&binary);
             c
         } else {
-            Command::new(&binary)
+            std::process::Command::new(&binary)
         };
+        command.args(args);
         command
-            .args(args)
+    }
+
+    /// Runs a PostgreSQL binary and waits for it.
+    async fn run(&self, program: &str, args: &[&str]) -> Result<Output, EmbeddedError> {
+        let mut command = Command::from(self.command(program, args));
+        command
             .stdin(std::process::Stdio::null())
             // pg_ctl's server keeps running after we exit; it must not hold our pipes.
             .kill_on_drop(false);
@@ -226,7 +232,7 @@ impl EmbeddedPostgres {
             command.stdout(std::process::Stdio::null());
         }
         command.output().await.map_err(|e| EmbeddedError::Command {
-            command: binary.display().to_string(),
+            command: program.to_string(),
             detail: e.to_string(),
         })
     }
@@ -235,18 +241,10 @@ impl EmbeddedPostgres {
 impl Drop for EmbeddedPostgres {
     fn drop(&mut self) {
         if self.stop_when_done {
+            // Blocking is fine here: dropping means shutting down anyway.
             let dir = self.cluster_dir.to_string_lossy().into_owned();
-            let binary = self.bin_dir.join("pg_ctl");
-            let args = ["-D", dir.as_str(), "stop", "-m", "fast", "-w"];
-            let mut command = if self.run_as_service_user {
-                let mut c = std::process::Command::new("runuser");
-                c.args(["-u", SERVICE_USER, "--"]).arg(&binary);
-                c
-            } else {
-                std::process::Command::new(&binary)
-            };
-            let _ = command
-                .args(args)
+            let _ = self
+                .command("pg_ctl", &["-D", dir.as_str(), "stop", "-m", "fast", "-w"])
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .status();

@@ -6,24 +6,14 @@ mod common;
 use std::time::{Duration, Instant};
 
 use app::backend::providers::sse::SseParser;
-use common::{spawn_app_with, Answer, Client};
+use common::{Answer, Client};
 use serde_json::Value;
 use sqlx::PgPool;
 
 /// The app wired to a fake provider, a user with a Claude and an OpenAI key,
 /// and one conversation.
 async fn setup(pool: PgPool) -> (Client, String) {
-    let fake = fake_provider::spawn().await;
-    let anthropic = format!("{fake}/anthropic/v1");
-    let openai = format!("{fake}/openai/v1");
-    let base = spawn_app_with(
-        pool,
-        &[
-            ("VIBEBOT_ANTHROPIC_BASE_URL", &anthropic),
-            ("VIBEBOT_OPENAI_BASE_URL", &openai),
-        ],
-    )
-    .await;
+    let (_fake, base) = common::spawn_app_with_fake_provider(pool, &[]).await;
     let client = Client::new(&base);
     assert_eq!(
         client

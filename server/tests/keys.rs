@@ -11,15 +11,7 @@ const OPENAI_KEY: &str = "sk-proj-live-secret-value-0987654321-abcd";
 
 /// The app, wired to a fake provider; and a signed-in user.
 async fn app_and_user(pool: PgPool, extra: &[(&str, &str)]) -> (String, Client) {
-    let fake = fake_provider::spawn().await;
-    let anthropic = format!("{fake}/anthropic/v1");
-    let openai = format!("{fake}/openai/v1");
-    let mut vars = vec![
-        ("VIBEBOT_ANTHROPIC_BASE_URL", anthropic.as_str()),
-        ("VIBEBOT_OPENAI_BASE_URL", openai.as_str()),
-    ];
-    vars.extend_from_slice(extra);
-    let base = spawn_app_with(pool, &vars).await;
+    let (fake, base) = common::spawn_app_with_fake_provider(pool, extra).await;
     let client = Client::new(&base);
     assert_eq!(
         client

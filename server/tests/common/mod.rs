@@ -28,18 +28,11 @@ pub fn cipher() -> KeyCipher {
 
 /// Starts the real app on a free port against `pool`; returns its base URL.
 pub async fn spawn_app(pool: sqlx::PgPool) -> String {
-    let state = server::serve::app_state(&config(&[]), pool).expect("app state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, server::http::router(state))
-            .await
-            .unwrap();
-    });
-    format!("http://{addr}")
+    spawn_app_with(pool, &[]).await
 }
 
-/// Starts the app with extra configuration variables.
+/// Starts the app with extra configuration variables (it sees client
+/// addresses, as behind `vibebot serve`).
 pub async fn spawn_app_with(pool: sqlx::PgPool, vars: &[(&str, &str)]) -> String {
     let state = server::serve::app_state(&config(vars), pool).expect("app state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -161,4 +154,21 @@ impl Client {
         assert_eq!(answer.status, 200, "{answer:?}");
         answer.body["email"].as_str().map(str::to_string)
     }
+}
+
+/// Starts the repo's fake provider and the app wired to it; returns (provider, app) base URLs.
+pub async fn spawn_app_with_fake_provider(
+    pool: sqlx::PgPool,
+    extra: &[(&str, &str)],
+) -> (String, String) {
+    let fake = fake_provider::spawn().await;
+    let anthropic = format!("{fake}/anthropic/v1");
+    let openai = format!("{fake}/openai/v1");
+    let mut vars = vec![
+        ("VIBEBOT_ANTHROPIC_BASE_URL", anthropic.as_str()),
+        ("VIBEBOT_OPENAI_BASE_URL", openai.as_str()),
+    ];
+    vars.extend_from_slice(extra);
+    let base = spawn_app_with(pool, &vars).await;
+    (fake, base)
 }

@@ -98,9 +98,4 @@ impl Registry {
             None => false,
         }
     }
-
-    /// How many answers this process is writing.
-    pub fn active(&self) -> usize {
-        self.live.lock().expect("not poisoned").len()
-    }
 }
