@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod error;
+pub mod markdown;
 pub mod model;
 pub mod ui;
 
@@ -15,12 +16,13 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use ui::auth::Auth;
+use ui::toast::ToastRegion;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=chosen_theme().as_str()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -35,6 +37,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The theme this request's cookie asks for (the shell is rendered on the
+/// server only; the browser changes `data-theme` itself when the user does).
+fn chosen_theme() -> model::Theme {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        return backend::cookies::theme(&parts);
+    }
+    model::Theme::System
 }
 
 /// The app's root component: routes to pages.
@@ -56,7 +68,9 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppRoutes() -> impl IntoView {
     Auth::provide();
+    ui::toast::Toasts::provide();
     view! {
+            <ToastRegion />
             <Routes fallback=ui::not_found::NotFound>
                 <Route path=path!("/") view=ui::home::HomePage />
                 // Async: the account is known before the first byte, so the

@@ -25,6 +25,7 @@ test("register, sign out, sign in again and land where I was going", async ({ pa
   await expect(page.getByRole("heading", { name: "Hello, Ada E2E" })).toBeVisible();
   await expect(page.getByTestId("signed-in-as")).toHaveText("Ada E2E");
 
+  await page.getByTestId("signed-in-as").click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);

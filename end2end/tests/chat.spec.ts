@@ -13,15 +13,16 @@ async function signInAsSeededUser(page: Page) {
   await expect(page.getByTestId("signed-in-as")).toBeVisible();
 }
 
+// The start page: the first message makes the conversation.
 async function newChat(page: Page) {
-  await page.getByRole("button", { name: "New chat" }).click();
-  await expect(page).toHaveURL(/\/c\/[a-z0-9]+$/);
+  await page.getByRole("link", { name: "New chat" }).click();
+  await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
   await expect(page.getByTestId("model-picker")).toBeVisible();
 }
 
 async function say(page: Page, text: string) {
-  const box = page.getByLabel("Message");
+  const box = page.getByLabel("Message", { exact: true });
   await box.fill(text);
   await box.press("Enter");
 }
@@ -97,6 +98,42 @@ test("markup in messages stays inert text", async ({ page }) => {
   expect(dialogs).toEqual([]);
 });
 
+test("answers render as markdown with highlighted, copyable code", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const requests: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await signInAsSeededUser(page);
+  await newChat(page);
+  await say(page, "[markdown] [delay=5]");
+  const answer = lastAnswer(page);
+  await expect(answer).toHaveAttribute("data-status", "complete");
+  const text = answer.getByTestId("message-text");
+  await expect(text.locator("strong")).toHaveText("bold");
+  await expect(text.locator("table td").first()).toHaveText("Sonnet");
+  await expect(text.locator("li")).toHaveCount(2);
+  await expect(text.locator("code.language-rust .tok-k").first()).toHaveText("fn");
+  // Links open in a new tab without leaking the page; images are never fetched.
+  const link = text.getByRole("link", { name: "safe link" });
+  await expect(link).toHaveAttribute("target", "_blank");
+  await expect(link).toHaveAttribute("rel", /noopener/);
+  await expect(text.locator("img")).toHaveCount(0);
+  await expect(text).toContainText("[image: tracker]");
+  expect(requests.filter((u) => u.includes("tracker.example"))).toEqual([]);
+
+  await answer.getByRole("button", { name: "Copy code" }).click();
+  await expect(answer.getByRole("button", { name: "Copy code" })).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    'fn main() {\n    println!("hello"); // greet\n}\n',
+  );
+  await answer.getByRole("button", { name: "Copy message" }).click();
+  await expect(answer.getByRole("button", { name: "Copy message" })).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain("| Model | Price |");
+
+  // The server renders the same markdown before any WASM runs.
+  await page.reload();
+  await expect(lastAnswer(page).getByTestId("message-text").locator("code.language-rust")).toBeVisible();
+});
+
 test("regenerate, edit the last message, rename and delete", async ({ page }) => {
   await signInAsSeededUser(page);
   await newChat(page);
@@ -107,9 +144,9 @@ test("regenerate, edit the last message, rename and delete", async ({ page }) =>
 
   // Edit the failed question and resend it.
   await page.getByRole("button", { name: "Edit last message" }).click();
-  await expect(page.getByLabel("Message")).toHaveValue("first try [tokens=4] [error-event]");
-  await page.getByLabel("Message").fill("second try");
-  await page.getByLabel("Message").press("Enter");
+  await expect(page.getByLabel("Message", { exact: true })).toHaveValue("first try [tokens=4] [error-event]");
+  await page.getByLabel("Message", { exact: true }).fill("second try");
+  await page.getByLabel("Message", { exact: true }).press("Enter");
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
   await expect(lastAnswer(page).getByTestId("message-text")).toHaveText("You said: second try");
   await expect(page.getByTestId("user-message")).toHaveCount(1);
@@ -133,4 +170,62 @@ test("regenerate, edit the last message, rename and delete", async ({ page }) =>
   await expect(page.getByTestId("conversation-link").filter({ hasText: "Renamed in the browser" })).toHaveCount(0);
   await page.goto(url);
   await expect(page.getByRole("alert")).toContainText("Conversation not found");
+});
+
+test("search finds a conversation by a word in one of its messages", async ({ page }) => {
+  await signInAsSeededUser(page);
+  await newChat(page);
+  await say(page, "Plans for the weekend");
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
+  await say(page, "Remember the marmalade recipe");
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
+  const url = page.url();
+
+  await page.goto("/");
+  await hydrated(page);
+  await page.keyboard.press("Control+k");
+  await expect(page.getByTestId("conversation-search")).toBeFocused();
+  await page.keyboard.type("MARMALADE");
+  const results = page.getByTestId("search-results");
+  await expect(results.getByTestId("conversation-link")).toHaveCount(1);
+  await expect(results.getByTestId("conversation-link")).toHaveText("Plans for the weekend");
+  await results.getByTestId("conversation-link").click();
+  await expect(page).toHaveURL(url);
+
+  await page.getByTestId("conversation-search").fill("no-such-word-anywhere");
+  await expect(page.getByText("No conversation matches.")).toBeVisible();
+  await page.getByTestId("conversation-search").press("Escape");
+  await expect(page.getByTestId("conversation-link").first()).toBeVisible();
+});
+
+test("a long conversation opens at its end and loads older messages on scroll", async ({ page }) => {
+  await signInAsSeededUser(page);
+  await page.getByTestId("conversation-link").filter({ hasText: "A long conversation" }).click();
+  await hydrated(page);
+  // The latest page: the last answer is in view, the first question is not loaded yet.
+  await expect(lastAnswer(page)).toContainText("Answer 100: after 100 comes 101.");
+  await expect(lastAnswer(page)).toBeInViewport();
+  await expect(page.getByTestId("user-message").filter({ hasText: "Question 1:" })).toHaveCount(0);
+  // Scrolling to the top loads the older page.
+  await page.getByTestId("messages").evaluate((el) => { el.scrollTop = 0; });
+  await expect(page.getByTestId("user-message").filter({ hasText: "Question 1: what" })).toHaveCount(1);
+  await expect(page.getByTestId("user-message")).toHaveCount(100);
+  await expect(page.getByRole("button", { name: "Load earlier messages" })).toHaveCount(0);
+});
+
+test("a second tab follows the same answer live", async ({ page, context }) => {
+  await signInAsSeededUser(page);
+  await newChat(page);
+  await say(page, "[tokens=80] [delay=40]");
+  await expect(lastAnswer(page).getByTestId("message-text")).toContainText("tok3");
+  const second = await context.newPage();
+  await second.goto(page.url());
+  await hydrated(second);
+  await expect(lastAnswer(second)).toHaveAttribute("data-status", "streaming");
+  await expect(lastAnswer(second)).toHaveAttribute("data-status", "complete", { timeout: 15_000 });
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
+  const a = await lastAnswer(page).getByTestId("message-text").innerText();
+  const b = await lastAnswer(second).getByTestId("message-text").innerText();
+  expect(b).toBe(a);
+  expect(a).toContain("tok80");
 });

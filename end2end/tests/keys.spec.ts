@@ -13,6 +13,7 @@ test("add a key, see only its hint, test it, reload, delete it", async ({ page }
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByTestId("signed-in-as")).toBeVisible();
 
+  await page.getByTestId("signed-in-as").click();
   await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "API keys" }).click();
   await expect(page.getByRole("heading", { name: "API keys" })).toBeVisible();
   await expect(page.getByTestId("no-keys")).toBeVisible();

@@ -6,6 +6,7 @@
 //! | `[tokens=N]` | answer with N tokens (`tok1 tok2 …`) instead of echoing |
 //! | `[delay=MS]` | wait MS milliseconds before each token |
 //! | `[echo-system]` | answer with the system prompt the request carried |
+//! | `[markdown]` | answer with [`MARKDOWN_SAMPLE`]: code, a table, a list, a link, an image |
 //! | `[error-event]` | after half the tokens, an error event (HTTP status stays 200) |
 //! | `[cut]` | after half the tokens, drop the connection |
 //! | `[stall]` | after half the tokens, send nothing more but keep the connection |
@@ -69,6 +70,13 @@ fn strip_markers(text: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The answer to `[markdown]`: one of each thing the renderer must handle.
+pub const MARKDOWN_SAMPLE: &str = "Here is **bold** text and `inline code`.\n\n\
+```rust\nfn main() {\n    println!(\"hello\"); // greet\n}\n```\n\n\
+| Model | Price |\n|---|---|\n| Sonnet | $3 |\n\n\
+- one\n- two\n\n\
+A [safe link](https://example.com) and an image ![tracker](https://tracker.example/p.png).\n";
+
 fn script(system: Option<&str>, messages: &[(String, String)]) -> Script {
     let last_user = messages
         .iter()
@@ -82,24 +90,14 @@ fn script(system: Option<&str>, messages: &[(String, String)]) -> Script {
     let tokens: Vec<String> = if let Some(n) = marker_value(last_user, "tokens") {
         (1..=n).map(|i| format!("tok{i} ")).collect()
     } else {
-        let text = if last_user.contains("[echo-system]") {
+        let text = if last_user.contains("[markdown]") {
+            MARKDOWN_SAMPLE.to_string()
+        } else if last_user.contains("[echo-system]") {
             format!("system: {}", system.unwrap_or("(none)"))
         } else {
             format!("You said: {}", strip_markers(last_user))
         };
-        let words: Vec<&str> = text.split(' ').collect();
-        let n = words.len();
-        words
-            .into_iter()
-            .enumerate()
-            .map(|(i, w)| {
-                if i + 1 < n {
-                    format!("{w} ")
-                } else {
-                    w.to_string()
-                }
-            })
-            .collect()
+        text.split_inclusive(' ').map(str::to_string).collect()
     };
     Script {
         tokens,

@@ -7,22 +7,19 @@ use tower_sessions::ExpiredDeletion;
 
 const EVERY: Duration = Duration::from_secs(3600);
 
-/// An answer whose writer has not flushed for this long is marked interrupted.
-const STALE_ANSWER_SECS: f64 = 30.0;
-const WATCHDOG_EVERY: Duration = Duration::from_secs(10);
-
-/// Runs forever; spawn it.
-pub async fn run(pool: PgPool) {
-    tokio::join!(hourly(pool.clone()), watchdog(pool));
+/// Runs forever; spawn it. `stale_after`: see `Config::stale_answer_after`.
+pub async fn run(pool: PgPool, stale_after: Duration) {
+    tokio::join!(hourly(pool.clone()), watchdog(pool, stale_after));
 }
 
 /// Answers left `streaming` by a server that died get status `error: interrupted`,
-/// keeping their last flushed text.
-async fn watchdog(pool: PgPool) {
-    let mut interval = tokio::time::interval(WATCHDOG_EVERY);
+/// keeping their last flushed text. Looks three times per `stale_after`, at
+/// most every 10 s, so no answer stays orphaned much longer than that.
+async fn watchdog(pool: PgPool, stale_after: Duration) {
+    let mut interval = tokio::time::interval((stale_after / 3).min(Duration::from_secs(10)));
     loop {
         interval.tick().await;
-        match app::backend::db::messages::interrupt_stale(&pool, STALE_ANSWER_SECS).await {
+        match app::backend::db::messages::interrupt_stale(&pool, stale_after.as_secs_f64()).await {
             Ok(n) if n > 0 => tracing::warn!(
                 answers = n,
                 "marked answers of a stopped server as interrupted"

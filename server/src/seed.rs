@@ -1,5 +1,6 @@
 //! Sample data from the spec's "Seed Data": an admin, a test user with two
-//! (fake) API keys, and two conversations. Running it again changes nothing.
+//! (fake) API keys, two short conversations and a long one (200 messages, to
+//! see paging). Running it again changes nothing.
 
 use std::fmt;
 
@@ -146,62 +147,111 @@ pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx:
     }
 
     for sample in &CONVERSATIONS {
-        if conversations::find_id_by_title(&mut *tx, &user_id, sample.title)
-            .await?
-            .is_some()
-        {
-            continue;
-        }
-        let conversation_id = conversations::insert(
+        let turns: Vec<Turn> = sample
+            .turns
+            .iter()
+            .map(|&(q, a, i, o)| (q.to_string(), a.to_string(), i, o))
+            .collect();
+        insert_conversation(&mut tx, &user_id, sample, &turns, &mut report).await?;
+    }
+    insert_conversation(
+        &mut tx,
+        &user_id,
+        &LONG_CONVERSATION,
+        &long_turns(),
+        &mut report,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// (question, answer, input tokens, output tokens)
+type Turn = (String, String, u32, u32);
+
+/// A conversation long enough to page: 100 turns, 200 messages.
+const LONG_CONVERSATION: SampleConversation = SampleConversation {
+    title: "A long conversation",
+    model: "claude-haiku-4-5",
+    provider: "CLAUDE",
+    system_prompt: None,
+    turns: &[],
+};
+
+fn long_turns() -> Vec<Turn> {
+    (1..=100)
+        .map(|n| {
+            (
+                format!("Question {n}: what comes after {n}?"),
+                format!("Answer {n}: after {n} comes {}.", n + 1),
+                12 + n,
+                9,
+            )
+        })
+        .collect()
+}
+
+/// Inserts a sample conversation and its turns, unless one with its title exists.
+async fn insert_conversation(
+    tx: &mut sqlx::PgConnection,
+    user_id: &str,
+    sample: &SampleConversation,
+    turns: &[Turn],
+    report: &mut SeedReport,
+) -> Result<(), sqlx::Error> {
+    if conversations::find_id_by_title(&mut *tx, user_id, sample.title)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let conversation_id = conversations::insert(
+        &mut *tx,
+        conversations::NewConversation {
+            user_id,
+            title: sample.title,
+            model: Some(sample.model),
+            system_prompt: sample.system_prompt,
+        },
+    )
+    .await?;
+    report.conversations += 1;
+    let model = app::model::catalog::find(sample.model).expect("seed models are in the catalogue");
+    for (question, answer, input_tokens, output_tokens) in turns {
+        let cost = model.cost_usd(*input_tokens, *output_tokens);
+        messages::insert(
             &mut *tx,
-            conversations::NewConversation {
-                user_id: &user_id,
-                title: sample.title,
-                model: Some(sample.model),
-                system_prompt: sample.system_prompt,
+            messages::NewMessage {
+                conversation_id: &conversation_id,
+                user_id: Some(user_id),
+                role: MessageRole::User,
+                content: question,
+                metadata: None,
             },
         )
         .await?;
-        report.conversations += 1;
-        let model =
-            app::model::catalog::find(sample.model).expect("seed models are in the catalogue");
-        for &(question, answer, input_tokens, output_tokens) in sample.turns {
-            let cost = model.cost_usd(input_tokens, output_tokens);
-            messages::insert(
-                &mut *tx,
-                messages::NewMessage {
-                    conversation_id: &conversation_id,
-                    user_id: Some(&user_id),
-                    role: MessageRole::User,
-                    content: question,
-                    metadata: None,
-                },
-            )
-            .await?;
-            messages::insert(
-                &mut *tx,
-                messages::NewMessage {
-                    conversation_id: &conversation_id,
-                    user_id: None,
-                    role: MessageRole::Assistant,
-                    content: answer,
-                    metadata: Some(json!({
-                        "status": "complete",
-                        "provider": sample.provider,
-                        "model": sample.model,
-                        "input_tokens": input_tokens,
-                        "output_tokens": output_tokens,
-                        "cost_usd": cost,
-                        "stop_reason": "end_turn",
-                    })),
-                },
-            )
-            .await?;
-            report.messages += 2;
-        }
+        messages::insert(
+            &mut *tx,
+            messages::NewMessage {
+                conversation_id: &conversation_id,
+                user_id: None,
+                role: MessageRole::Assistant,
+                content: answer,
+                metadata: Some(json!({
+                    "status": "complete",
+                    "provider": sample.provider,
+                    "model": sample.model,
+                    "input_tokens": input_tokens,
+                    "output_tokens": output_tokens,
+                    "cost_usd": cost,
+                    "stop_reason": "end_turn",
+                })),
+            },
+        )
+        .await?;
+        report.messages += 2;
     }
-    tx.commit().await?;
-    Ok(report)
+    Ok(())
 }
 
 async fn ensure_user(

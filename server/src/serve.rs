@@ -28,7 +28,10 @@ async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()
         .await
         .with_context(|| format!("cannot listen on {} (LEPTOS_SITE_ADDR)", config.site_addr))?;
     tracing::info!("VibeBot listening on http://{}", listener.local_addr()?);
-    let maintenance = tokio::spawn(crate::maintenance::run(db.pool.clone()));
+    let maintenance = tokio::spawn(crate::maintenance::run(
+        db.pool.clone(),
+        config.stale_answer_after,
+    ));
     let served = axum::serve(
         listener,
         http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

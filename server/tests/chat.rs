@@ -13,7 +13,11 @@ use sqlx::PgPool;
 /// The app wired to a fake provider, a user with a Claude and an OpenAI key,
 /// and one conversation.
 async fn setup(pool: PgPool) -> (Client, String) {
-    let (_fake, base) = common::spawn_app_with_fake_provider(pool, &[]).await;
+    setup_with(pool, &[]).await
+}
+
+async fn setup_with(pool: PgPool, vars: &[(&str, &str)]) -> (Client, String) {
+    let (_fake, base) = common::spawn_app_with_fake_provider(pool, vars).await;
     let client = Client::new(&base);
     assert_eq!(
         client
@@ -259,6 +263,23 @@ async fn provider_failures_keep_the_text_and_the_question_and_allow_a_retry(pool
         stored(&pool, &answer_id(&retry)).await.1["status"],
         "complete"
     );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_provider_that_goes_silent_times_out_and_keeps_the_text(pool: PgPool) {
+    let (client, conversation) =
+        setup_with(pool.clone(), &[("VIBEBOT_PROVIDER_READ_TIMEOUT_SECS", "1")]).await;
+    let sent = send(&client, &conversation, "[tokens=10] [stall]").await;
+    let (content, metadata) = stored(&pool, &answer_id(&sent)).await;
+    assert_eq!(metadata["status"], "error");
+    assert!(
+        metadata["error"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer in time"),
+        "{metadata}"
+    );
+    assert_eq!(content, "tok1 tok2 tok3 tok4 tok5 ");
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -34,6 +34,8 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         col("users", "updated_at", "timestamptz", false, now),
         // Added by the accounts migration: bumped to end all of a user's sessions.
         col("users", "session_epoch", "int4", false, Some("0")),
+        // Added by the user theme migration: system, light or dark.
+        col("users", "theme", "text", false, Some("'system'::text")),
         col("api_keys", "id", "text", false, None),
         col("api_keys", "user_id", "text", false, None),
         col("api_keys", "provider", "api_key_provider", false, None),

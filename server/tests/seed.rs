@@ -93,7 +93,7 @@ async fn conversations_have_turns_a_system_prompt_and_answer_metadata(pool: PgPo
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(per_conversation.len(), 2);
+    assert_eq!(per_conversation.len(), 3);
     assert!(per_conversation.iter().all(|&(u, a)| u >= 1 && u == a));
 
     let bad_answers: i64 = sqlx::query_scalar(
@@ -114,8 +114,13 @@ async fn conversations_have_turns_a_system_prompt_and_answer_metadata(pool: PgPo
 async fn seeding_twice_changes_nothing(pool: PgPool) {
     let first = seed::seed(&pool, &common::cipher()).await.unwrap();
     assert_eq!(
-        (first.users, first.api_keys, first.conversations),
-        (2, 2, 2)
+        (
+            first.users,
+            first.api_keys,
+            first.conversations,
+            first.messages
+        ),
+        (2, 2, 3, 206)
     );
     let after_first = counts(&pool).await;
 

@@ -56,6 +56,7 @@ pub async fn register(
         email,
         name,
         role: UserRole::User,
+        theme: Default::default(),
     })
 }
 
@@ -99,6 +100,8 @@ pub async fn login(
         .await?
         .ok_or(AppError::BadCredentials)?
         .into_account();
+    // The theme chosen on another device applies here from the next page on.
+    crate::backend::cookies::set_theme(account.theme, state.config.secure_cookies());
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(account)
 }

@@ -62,7 +62,15 @@ pub async fn list_conversations(cursor: Option<String>) -> Result<ConversationPa
     } else {
         None
     };
-    Ok(ConversationPage { items, next_cursor })
+    let clock = crate::model::conversation::Clock {
+        now: chrono::Utc::now(),
+        utc_offset_minutes: crate::backend::cookies::utc_offset_minutes(),
+    };
+    Ok(ConversationPage {
+        items,
+        next_cursor,
+        clock,
+    })
 }
 
 /// My conversations whose title or messages contain `query`.

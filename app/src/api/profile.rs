@@ -1,10 +1,10 @@
-//! The signed-in user's own account: name, email, password, deletion.
+//! The signed-in user's own account: name, email, password, theme, deletion.
 //! Guests may manage their own account too; it is content they cannot write.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::Account;
+use crate::model::{Account, Theme};
 
 /// Sets (or clears, when empty) the display name.
 #[server(endpoint = "profile/name")]
@@ -18,6 +18,20 @@ pub async fn update_name(name: String) -> Result<Account, AppError> {
     users::update_name(&state.pool, &account.id, name.as_deref()).await?;
     account.name = name;
     Ok(account)
+}
+
+/// Chooses the colour theme, for every device the user signs in on.
+#[server(endpoint = "profile/theme")]
+pub async fn set_theme(theme: String) -> Result<Theme, AppError> {
+    use crate::backend::auth::require_account;
+    use crate::backend::{cookies, db::users};
+
+    let (state, _, account) = require_account().await?;
+    let theme = Theme::parse(&theme)
+        .ok_or_else(|| AppError::Invalid("the theme is system, light or dark".into()))?;
+    users::update_theme(&state.pool, &account.id, theme).await?;
+    cookies::set_theme(theme, state.config.secure_cookies());
+    Ok(theme)
 }
 
 /// Changes the sign-in email; needs the current password.

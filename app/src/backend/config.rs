@@ -71,6 +71,11 @@ pub struct Config {
     pub anthropic_base_url: url::Url,
     /// Where the OpenAI API is, e.g. `https://api.openai.com/v1`.
     pub openai_base_url: url::Url,
+    /// A provider that sends nothing for this long has failed ("stopped responding").
+    pub provider_read_timeout: Duration,
+    /// An answer whose writer has not saved for this long belonged to a server
+    /// that died: it is marked `error: interrupted`. Writers save every 0.5 s.
+    pub stale_answer_after: Duration,
 }
 
 impl Config {
@@ -237,8 +242,15 @@ impl Config {
         )?;
         let openai_base_url =
             api_url(&var, "VIBEBOT_OPENAI_BASE_URL", "https://api.openai.com/v1")?;
+        let provider_read_timeout = Duration::from_secs(
+            number(&var, "VIBEBOT_PROVIDER_READ_TIMEOUT_SECS", 120, 1, 3600)?.into(),
+        );
+        let stale_answer_after =
+            Duration::from_secs(number(&var, "VIBEBOT_STALE_ANSWER_SECS", 30, 2, 3600)?.into());
 
         Ok(Config {
+            provider_read_timeout,
+            stale_answer_after,
             previous_encryption_key,
             allow_private_endpoints,
             anthropic_base_url,

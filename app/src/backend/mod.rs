@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod cookies;
 pub mod crypto;
 pub mod db;
 pub mod generation;

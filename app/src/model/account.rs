@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::UserRole;
+use super::{Theme, UserRole};
 
 /// The signed-in user, as shown in the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,6 +12,7 @@ pub struct Account {
     pub email: String,
     pub name: Option<String>,
     pub role: UserRole,
+    pub theme: Theme,
 }
 
 impl Account {

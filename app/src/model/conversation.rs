@@ -31,6 +31,80 @@ pub struct ConversationSummary {
 pub struct ConversationPage {
     pub items: Vec<ConversationSummary>,
     pub next_cursor: Option<String>,
+    /// The clock the groups are computed with: the server's time and the
+    /// browser's UTC offset (from its `vibebot_tz` cookie), so that the page
+    /// rendered on the server and the hydrated one group alike.
+    pub clock: Clock,
+}
+
+/// "Now", where the user is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    pub now: DateTime<Utc>,
+    /// Minutes east of UTC (Paris in winter: 60).
+    pub utc_offset_minutes: i32,
+}
+
+/// The furthest real time zones are 14 hours from UTC.
+pub const MAX_UTC_OFFSET_MINUTES: i32 = 14 * 60;
+
+/// Sidebar groups, newest first.
+pub const GROUPS: [&str; 5] = [
+    "Today",
+    "Yesterday",
+    "Previous 7 days",
+    "Previous 30 days",
+    "Older",
+];
+
+impl Clock {
+    /// The sidebar group of something last active `at`, by the user's calendar.
+    pub fn group(&self, at: DateTime<Utc>) -> &'static str {
+        let offset = chrono::Duration::minutes(i64::from(self.utc_offset_minutes));
+        let today = (self.now + offset).date_naive();
+        let day = (at + offset).date_naive();
+        match (today - day).num_days() {
+            i64::MIN..=0 => GROUPS[0],
+            1 => GROUPS[1],
+            2..=7 => GROUPS[2],
+            8..=30 => GROUPS[3],
+            _ => GROUPS[4],
+        }
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::Clock;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn groups_by_the_users_calendar_day() {
+        // 00:30 in Paris (UTC+1) is still 23:30 the day before in UTC.
+        let clock = Clock {
+            now: Utc.with_ymd_and_hms(2026, 3, 10, 23, 30, 0).unwrap(),
+            utc_offset_minutes: 60,
+        };
+        let at = |d, h| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+        assert_eq!(clock.group(at(10, 23)), "Today");
+        assert_eq!(clock.group(at(10, 22)), "Yesterday"); // 23:00 on the 10th in Paris
+        assert_eq!(clock.group(at(10, 12)), "Yesterday");
+        assert_eq!(clock.group(at(9, 12)), "Previous 7 days");
+        assert_eq!(clock.group(at(4, 12)), "Previous 7 days");
+        assert_eq!(clock.group(at(1, 12)), "Previous 30 days");
+        assert_eq!(
+            clock.group(Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap()),
+            "Older"
+        );
+        // In UTC the same instant is a different day.
+        let utc = Clock {
+            utc_offset_minutes: 0,
+            ..clock
+        };
+        assert_eq!(utc.group(at(10, 22)), "Today");
+        // Clock skew: a moment "in the future" is today.
+        assert_eq!(utc.group(at(11, 1)), "Today");
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

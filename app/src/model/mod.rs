@@ -6,8 +6,10 @@ pub mod conversation;
 mod enums;
 pub mod keys;
 mod status;
+pub mod theme;
 
 pub use account::Account;
 pub use enums::{ApiKeyProvider, MessageRole, UserRole};
 pub use keys::ApiKeyView;
 pub use status::ServerStatus;
+pub use theme::Theme;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::auth::use_auth;
-use super::chat::ChatShell;
+use super::chat::{ChatShell, StartChat};
 use super::status_check::StatusCheck;
 
 /// `/`: the app for signed-in users, the introduction for visitors.
@@ -17,13 +17,7 @@ pub fn HomePage() -> impl IntoView {
                         Ok(Some(account)) => {
                             view! {
                                 <ChatShell>
-                                    <div class="chat-empty">
-                                        <h1>{format!("Hello, {}", account.display_name())}</h1>
-                                        <p class="muted">
-                                            "Start a conversation with " <strong>"New chat"</strong> ". "
-                                            "Models come from your " <a href="/settings/keys">"API keys"</a> "."
-                                        </p>
-                                    </div>
+                                    <StartChat name=account.display_name().to_string() />
                                 </ChatShell>
                             }
                                 .into_any()

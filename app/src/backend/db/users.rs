@@ -79,6 +79,7 @@ pub struct AccountRow {
     pub email: String,
     pub name: Option<String>,
     pub role: UserRole,
+    pub theme: String,
     pub session_epoch: i32,
 }
 
@@ -89,6 +90,7 @@ impl AccountRow {
             email: self.email,
             name: self.name,
             role: self.role,
+            theme: crate::model::Theme::parse(&self.theme).unwrap_or_default(),
         }
     }
 }
@@ -100,7 +102,7 @@ pub async fn find_account(
 ) -> Result<Option<AccountRow>, sqlx::Error> {
     sqlx::query_as!(
         AccountRow,
-        r#"SELECT id, email, name, role AS "role: UserRole", session_epoch FROM users WHERE id = $1"#,
+        r#"SELECT id, email, name, role AS "role: UserRole", theme, session_epoch FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -116,6 +118,22 @@ pub async fn update_name(
     sqlx::query!("UPDATE users SET name = $2 WHERE id = $1", id, name)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+#[instrument(skip_all)]
+pub async fn update_theme(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    theme: crate::model::Theme,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET theme = $2 WHERE id = $1",
+        id,
+        theme.as_str()
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -46,10 +46,11 @@ pub struct ProviderClient {
 
 impl ProviderClient {
     pub fn new(config: Arc<Config>) -> Self {
+        let read_timeout = config.provider_read_timeout;
         let builder = || {
             reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
-                .read_timeout(Duration::from_secs(120))
+                .read_timeout(read_timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(concat!("VibeBot/", env!("CARGO_PKG_VERSION")))
         };

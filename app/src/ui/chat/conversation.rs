@@ -6,13 +6,14 @@ use super::message::{MessageBubble, Turn};
 use super::SidebarVersion;
 use crate::api::chat::{edit_last_message, regenerate, send_message, stop_generation, SentMessage};
 use crate::api::conversations::{
-    delete_conversation, rename_conversation, update_conversation_settings,
+    delete_conversation, get_conversation, rename_conversation, update_conversation_settings,
 };
 use crate::api::models::available_models;
 use crate::error::AppError;
 use crate::model::conversation::ConversationDetail;
 use crate::model::MessageRole;
 use crate::ui::form::capitalize;
+use crate::ui::toast::use_toasts;
 
 /// An open conversation: header (title, model, system prompt), messages, composer.
 #[component]
@@ -46,6 +47,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     // Turns made later (in effects) must belong to this component, not to the
     // effect's run, or they would be disposed when the effect runs again.
     let owner = Owner::current().expect("components run with an owner");
+    let page_owner = owner.clone();
     // Editing the last message: the composer resends it through `edit`.
     let editing = RwSignal::new(false);
     let send = Action::new(move |ask: &Ask| {
@@ -91,13 +93,15 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     if let Some(s) = sidebar {
                         s.bump();
                     }
-                    follow(answer);
+                    // The stream belongs to the page, not to this effect's run.
+                    owner.with(|| follow(answer));
                 }
                 Err(e) => error.set(Some(capitalize(&e.to_string()))),
             }
         }
     });
 
+    let toasts = use_toasts();
     let stop = Action::new(move |_: &()| {
         let last = turns.with_untracked(|t| {
             t.iter()
@@ -107,7 +111,9 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
         });
         async move {
             if let Some(message_id) = last {
-                let _ = stop_generation(message_id).await;
+                if let Err(e) = stop_generation(message_id).await {
+                    toasts.error(format!("Could not stop the answer: {e}"));
+                }
             }
         }
     });
@@ -132,6 +138,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
         Some(Ok(summary)) => {
             title.set(summary.title);
             renaming.set(false);
+            toasts.success("Conversation renamed");
             if let Some(s) = sidebar {
                 s.bump();
             }
@@ -146,6 +153,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
             if let Some(s) = sidebar {
                 s.bump();
             }
+            toasts.success("Conversation deleted");
             navigate("/", Default::default());
         }
         Some(Err(e)) => error.set(Some(capitalize(&e.to_string()))),
@@ -162,6 +170,44 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 .sum::<f64>()
         })
     };
+    // Following the stream: stay at the end unless the reader scrolled up.
+    let list = NodeRef::<leptos::html::Div>::new();
+    let pinned = RwSignal::new(true);
+    Effect::new(move || {
+        turns.with(|t| {
+            t.len();
+            if let Some(last) = t.last() {
+                last.content.track();
+            }
+        });
+        if pinned.get_untracked() {
+            request_animation_frame(move || scroll_to_end(list));
+        }
+    });
+    // Older messages, a page at a time, keeping what the reader looks at in place.
+    let earlier = RwSignal::new(detail.earlier_cursor);
+    let load_earlier = Action::new(move |_: &()| {
+        let before = earlier.get_untracked();
+        async move { get_conversation(id.get_value(), before).await }
+    });
+    Effect::new(move || match load_earlier.value().get() {
+        Some(Ok(page)) => {
+            let older: Vec<Turn> =
+                page_owner.with(|| page.messages.into_iter().map(Turn::from_view).collect());
+            let height_before = list.get_untracked().map(|el| el.scroll_height());
+            earlier.set(page.earlier_cursor);
+            turns.update(|t| {
+                t.splice(0..0, older);
+            });
+            request_animation_frame(move || {
+                if let (Some(el), Some(before)) = (list.get_untracked(), height_before) {
+                    el.set_scroll_top(el.scroll_top() + el.scroll_height() - before);
+                }
+            });
+        }
+        Some(Err(e)) => error.set(Some(capitalize(&e.to_string()))),
+        None => {}
+    });
     let last_role = move || turns.with(|t| t.last().map(|turn| (turn.role, turn.status.get())));
 
     let settings_note = move || match save_settings.value().get() {
@@ -279,18 +325,40 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 <button class="button button--quiet" on:click=move |_| { save_settings.dispatch(()); }>"Save system prompt"</button>
                 <p class="muted" role="status">{settings_note}</p>
             </details>
-            <div class="conversation__messages" aria-live="polite" data-testid="messages">
-                {move || {
-                    turns
-                        .get()
-                        .into_iter()
-                        .map(|turn| view! { <MessageBubble turn /> })
-                        .collect_view()
-                }}
+            <div
+                class="conversation__messages"
+                node_ref=list
+                aria-live="polite"
+                aria-busy=move || streaming().to_string()
+                data-testid="messages"
+                on:scroll=move |_| {
+                    if let Some(el) = list.get_untracked() {
+                        pinned.set(el.scroll_height() - el.scroll_top() - el.client_height() < 80);
+                        if el.scroll_top() < 200 && earlier.with_untracked(Option::is_some) && !load_earlier.pending().get_untracked() {
+                            load_earlier.dispatch(());
+                        }
+                    }
+                }
+            >
+                {move || earlier.with(Option::is_some).then(|| view! {
+                    <button
+                        class="button button--quiet conversation__earlier"
+                        disabled=load_earlier.pending()
+                        on:click=move |_| { load_earlier.dispatch(()); }
+                    >
+                        {move || if load_earlier.pending().get() { "Loading earlier messages…" } else { "Load earlier messages" }}
+                    </button>
+                })}
+                <For each=move || turns.get() key=|turn| turn.id.get_value() let:turn>
+                    <MessageBubble turn />
+                </For>
                 {move || turns.with(Vec::is_empty).then(|| view! {
                     <p class="muted chat-hint">"Ask anything. Enter sends, Shift+Enter adds a line, Esc stops an answer."</p>
                 })}
             </div>
+            <Show when=move || !pinned.get()>
+                <button class="button jump-latest" on:click=move |_| scroll_to_end(list)>"↓ Jump to latest"</button>
+            </Show>
             {move || error.get().map(|e| view! { <p class="form__error conversation__error" role="alert">{e}</p> })}
             <div class="turn-actions">
                 {move || match last_role() {
@@ -337,6 +405,12 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 sending=send.pending().into()
             />
         </section>
+    }
+}
+
+fn scroll_to_end(list: NodeRef<leptos::html::Div>) {
+    if let Some(el) = list.get_untracked() {
+        el.set_scroll_top(el.scroll_height());
     }
 }
 

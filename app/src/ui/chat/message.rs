@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
+use crate::markdown;
 use crate::model::conversation::MessageView;
 use crate::model::MessageRole;
+use crate::ui::clipboard;
 
 /// One message on screen. Its text is its own signal, so a streaming answer
 /// re-renders only itself, never the whole conversation.
@@ -59,20 +61,33 @@ fn footer(metadata: &serde_json::Value) -> Option<String> {
 #[component]
 pub fn MessageBubble(turn: Turn) -> impl IntoView {
     let is_user = turn.role == MessageRole::User;
+    // A user's words are shown as written; an answer is markdown, rendered
+    // by the one renderer that makes HTML safe (`crate::markdown`).
+    let body = if is_user {
+        view! { <div class="message__text message__text--plain" data-testid="message-text">{move || turn.content.get()}</div> }
+            .into_any()
+    } else {
+        view! {
+            <div
+                class="message__text markdown"
+                data-testid="message-text"
+                on:click=copy_code_block
+                inner_html=move || markdown::render(&turn.content.get())
+            ></div>
+        }
+        .into_any()
+    };
     view! {
         <article
             class="message"
             class:message--user=is_user
             class:message--assistant=!is_user
+            class:message--streaming=move || turn.is_streaming()
             data-testid=if is_user { "user-message" } else { "assistant-message" }
             data-status=move || turn.status.get()
         >
             <div class="message__role">{if is_user { "You" } else { "Assistant" }}</div>
-            // Text, never HTML: whatever a user or a model writes stays inert.
-            <div class="message__text" data-testid="message-text">
-                {move || turn.content.get()}
-                {move || turn.is_streaming().then(|| view! { <span class="cursor" aria-hidden="true">"▍"</span> })}
-            </div>
+            {body}
             {move || {
                 let status = turn.status.get();
                 let metadata = turn.metadata.get().unwrap_or_default();
@@ -87,6 +102,66 @@ pub fn MessageBubble(turn: Turn) -> impl IntoView {
                     _ => None,
                 }
             }}
+            <Show when=move || !turn.is_streaming()>
+                <CopyButton text=Signal::derive(move || turn.content.get()) label="Copy message" />
+            </Show>
         </article>
     }
+}
+
+/// A button that copies `text` and says whether it worked.
+#[component]
+pub fn CopyButton(text: Signal<String>, label: &'static str) -> impl IntoView {
+    let copy = Action::new_local(move |text: &String| clipboard::copy(text.clone()));
+    let said = move || match copy.value().get() {
+        _ if copy.pending().get() => "Copying…",
+        Some(true) => "Copied",
+        Some(false) => "Copy failed",
+        None => "Copy",
+    };
+    view! {
+        <button
+            type="button"
+            class="button button--quiet button--small message__copy"
+            aria-label=label
+            on:click=move |_| {
+                copy.dispatch_local(text.get_untracked());
+            }
+        >
+            {said}
+        </button>
+    }
+}
+
+/// The copy buttons inside rendered markdown are plain HTML: one listener on
+/// the message handles them all.
+fn copy_code_block(event: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(button) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest(".copy-code").ok().flatten())
+        else {
+            return;
+        };
+        let code = button
+            .closest(".code-block")
+            .ok()
+            .flatten()
+            .and_then(|block| block.query_selector("code").ok().flatten())
+            .and_then(|code| code.text_content())
+            .unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let copied = clipboard::copy(code).await;
+            button.set_text_content(Some(if copied { "Copied" } else { "Copy failed" }));
+            leptos::prelude::set_timeout(
+                move || button.set_text_content(Some("Copy")),
+                std::time::Duration::from_millis(1500),
+            );
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
 }

@@ -1,0 +1,294 @@
+//! Markdown to HTML for answers, identical on the server (SSR) and in the
+//! browser (streaming).
+//!
+//! The output is the only HTML VibeBot ever hands to the DOM as HTML, so it is
+//! built to be inert whatever a model or a user writes:
+//! - raw HTML in the source is shown as text, never passed through;
+//! - links keep only `http`, `https`, `mailto` and relative targets, open in a
+//!   new tab without a referrer or an opener;
+//! - images are never loaded (an image URL in model output is a classic way
+//!   to leak a conversation to a third party): they become plain links;
+//! - code blocks are escaped and highlighted by [`highlight`], with a copy
+//!   button the message component wires up.
+
+mod highlight;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+
+pub use highlight::highlight;
+
+/// Renders `source` as safe HTML.
+pub fn render(source: &str) -> String {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, Safe::new(Parser::new_ext(source, options)));
+    html
+}
+
+/// Whether a link target may become an `href`: `http`, `https`, `mailto` or a
+/// relative URL. Browsers ignore ASCII whitespace and control characters
+/// inside a scheme (`java\tscript:`), so those are dropped before looking.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect();
+    match cleaned.find(|c| matches!(c, ':' | '/' | '?' | '#')) {
+        Some(i) if cleaned[i..].starts_with(':') => {
+            let scheme = cleaned[..i].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto")
+        }
+        _ => true,
+    }
+}
+
+/// The event filter between the parser and the HTML writer.
+struct Safe<'a, I> {
+    events: I,
+    /// For each open link or image: whether its closing tag must be written.
+    links: Vec<bool>,
+    /// The fenced or indented code block being collected: (language, text).
+    code: Option<(String, String)>,
+    _source: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Safe<'a, I> {
+    fn new(events: I) -> Self {
+        Safe {
+            events,
+            links: Vec::new(),
+            code: None,
+            _source: std::marker::PhantomData,
+        }
+    }
+
+    fn open_link(&mut self, dest: &str, title: &str, image: bool) -> Event<'a> {
+        if !is_safe_url(dest) {
+            self.links.push(false);
+            return Event::Text(CowStr::Borrowed(if image { "[image: " } else { "" }));
+        }
+        self.links.push(true);
+        let mut tag = String::from("<a href=\"");
+        let _ = escape_href(&mut tag, dest);
+        tag.push('"');
+        if !title.is_empty() {
+            tag.push_str(" title=\"");
+            let _ = escape_html(&mut tag, title);
+            tag.push('"');
+        }
+        tag.push_str(" target=\"_blank\" rel=\"noopener noreferrer nofollow\">");
+        if image {
+            tag.push_str("[image: ");
+        }
+        Event::Html(tag.into())
+    }
+
+    fn close_link(&mut self, image: bool) -> Event<'a> {
+        let closing = match (self.links.pop().unwrap_or(false), image) {
+            (true, true) => "]</a>",
+            (true, false) => "</a>",
+            (false, true) => "]",
+            (false, false) => "",
+        };
+        Event::Html(CowStr::Borrowed(closing))
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Safe<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            let event = match self.events.next() {
+                Some(event) => event,
+                // A stream cut inside a code fence still shows its code.
+                None => {
+                    return self
+                        .code
+                        .take()
+                        .map(|(lang, text)| code_block(&lang, &text))
+                }
+            };
+            if let Some((_, text)) = self.code.as_mut() {
+                match event {
+                    Event::Text(t) => text.push_str(&t),
+                    Event::End(TagEnd::CodeBlock) => {
+                        let (lang, text) = self.code.take().unwrap_or_default();
+                        return Some(code_block(&lang, &text));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            return Some(match event {
+                Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+                // An HTML block reads as a paragraph of text.
+                Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+                Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+                Event::Start(Tag::Link {
+                    dest_url, title, ..
+                }) => self.open_link(&dest_url, &title, false),
+                Event::End(TagEnd::Link) => self.close_link(false),
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => self.open_link(&dest_url, &title, true),
+                Event::End(TagEnd::Image) => self.close_link(true),
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split_whitespace().next().unwrap_or("").to_string()
+                        }
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    self.code = Some((lang, String::new()));
+                    continue;
+                }
+                other => other,
+            });
+        }
+    }
+}
+
+/// A code block: a bar with the language and a copy button, then the code.
+fn code_block<'a>(lang: &str, text: &str) -> Event<'a> {
+    // The language names a CSS class and shows in the bar: keep it plain.
+    let lang: String = lang
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '-' | '_' | '.'))
+        .take(32)
+        .collect();
+    let mut html = String::with_capacity(text.len() * 2 + 200);
+    html.push_str("<div class=\"code-block\"><div class=\"code-block__bar\"><span>");
+    html.push_str(if lang.is_empty() { "text" } else { &lang });
+    html.push_str(
+        "</span><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button></div><pre><code",
+    );
+    if !lang.is_empty() {
+        html.push_str(" class=\"language-");
+        html.push_str(&lang);
+        html.push('"');
+    }
+    html.push('>');
+    highlight(&lang, text, &mut html);
+    html.push_str("</code></pre></div>");
+    Event::Html(html.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_common_markdown() {
+        let html = render("# Title\n\n**bold** and *it* and `code`\n\n- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n");
+        for part in [
+            "<h1>Title</h1>",
+            "<strong>bold</strong>",
+            "<em>it</em>",
+            "<code>code</code>",
+            "<li>a</li>",
+            "<table>",
+            "<td>2</td>",
+        ] {
+            assert!(html.contains(part), "{part} missing from {html}");
+        }
+    }
+
+    #[test]
+    fn raw_html_is_text() {
+        for source in [
+            "<img src=x onerror=alert(1)>",
+            "before <script>alert(1)</script> after",
+            "<div>\n<svg onload=alert(1)>\n</div>",
+            "x <a href=\"javascript:alert(1)\">y</a>",
+            "<iframe src=//evil>",
+        ] {
+            let html = render(source);
+            assert!(!html.contains("<img"), "{html}");
+            assert!(!html.contains("<script"), "{html}");
+            assert!(!html.contains("<svg"), "{html}");
+            assert!(!html.contains("<a href=\"javascript"), "{html}");
+            assert!(!html.contains("<iframe"), "{html}");
+            assert!(html.contains("&lt;"), "{html}");
+        }
+    }
+
+    #[test]
+    fn unsafe_links_lose_their_target() {
+        for source in [
+            "[x](javascript:alert(1))",
+            "[x](JavaScript:alert(1))",
+            "[x](java\tscript:alert(1))",
+            "[x](<java script:alert(1)>)",
+            "[x](data:text/html,<script>alert(1)</script>)",
+            "[x](vbscript:msgbox)",
+            "<javascript:alert(1)>",
+            "[x][r]\n\n[r]: javascript:alert(1)",
+        ] {
+            let html = render(source);
+            assert!(!html.contains("href"), "{source} gave {html}");
+        }
+    }
+
+    #[test]
+    fn safe_links_open_in_a_new_tab_without_referrer() {
+        let html = render("[docs](https://example.com/a?b=1&c=\"2\" \"T\")");
+        assert!(
+            html.contains("<a href=\"https://example.com/a?b=1&amp;c=%222%22\" title=\"T\" target=\"_blank\" rel=\"noopener noreferrer nofollow\">docs</a>"),
+            "{html}"
+        );
+        assert!(render("[r](/c/abc)").contains("href=\"/c/abc\""));
+        assert!(render("[m](mailto:a@b.c)").contains("href=\"mailto:a@b.c\""));
+    }
+
+    #[test]
+    fn images_are_links_never_loaded() {
+        let html = render("![a cat](https://tracker.example/p.png?secret=1)");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("[image: a cat]</a>"), "{html}");
+        let html = render("![x](javascript:alert(1))");
+        assert!(
+            !html.contains("href") && html.contains("[image: x]"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn code_blocks_are_escaped_highlighted_and_copyable() {
+        let html = render("```rust\nfn main() { let s = \"<b>\"; }\n```\n");
+        assert!(html.contains("class=\"copy-code\""), "{html}");
+        assert!(html.contains("<code class=\"language-rust\">"), "{html}");
+        assert!(html.contains("<span class=\"tok-k\">fn</span>"), "{html}");
+        assert!(html.contains("&lt;b&gt;"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+    }
+
+    #[test]
+    fn the_language_tag_cannot_inject_markup() {
+        let html = render("```\"><img src=x onerror=alert(1)>\ncode\n```\n");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn an_unclosed_fence_still_shows_its_code() {
+        let html = render("Here:\n\n```python\nprint('hi')\n");
+        assert!(
+            html.contains("<pre><code class=\"language-python\">"),
+            "{html}"
+        );
+        assert!(html.contains("print"), "{html}");
+    }
+
+    #[test]
+    fn url_policy() {
+        assert!(is_safe_url("https://a.b"));
+        assert!(is_safe_url("relative/path:with-colon"));
+        assert!(is_safe_url("#anchor"));
+        assert!(!is_safe_url(" javascript:x"));
+        assert!(!is_safe_url("\u{1}javascript:x"));
+        assert!(!is_safe_url("file:///etc/passwd"));
+    }
+}

@@ -1,0 +1,126 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use super::composer::Composer;
+use super::SidebarVersion;
+use crate::api::chat::send_message;
+use crate::api::conversations::create_conversation;
+use crate::api::models::{available_models, ModelChoice};
+use crate::error::AppError;
+use crate::ui::form::capitalize;
+
+const EXAMPLES: [&str; 4] = [
+    "Explain the difference between a process and a thread, with an analogy.",
+    "Write a Python function that checks whether a string is a palindrome, with tests.",
+    "Draft a friendly email asking my team to review a design document by Friday.",
+    "Give me a 3-day plan to learn the basics of SQL.",
+];
+
+/// The start page: pick a model and ask, or start from an example. Without
+/// a key (or without models) it says what to do instead.
+#[component]
+pub fn StartChat(name: String) -> impl IntoView {
+    let models = Resource::new(|| (), |_| available_models());
+    view! {
+        <div class="start">
+            <h1 class="start__title">{format!("Hello, {name}")}</h1>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading your models…"</p> }>
+                {move || {
+                    models
+                        .get()
+                        .map(|result| match result {
+                            Ok(choices) if choices.is_empty() => view! { <NoModels /> }.into_any(),
+                            Ok(choices) => view! { <Ask choices /> }.into_any(),
+                            Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn NoModels() -> impl IntoView {
+    view! {
+        <div class="card start__setup" data-testid="no-models">
+            <h2>"Add an API key to start chatting"</h2>
+            <p>
+                "VibeBot talks to Anthropic Claude, OpenAI and OpenAI-compatible servers with "
+                <strong>"your own"</strong>
+                " API key. It is stored encrypted on this server and never sent to your browser."
+            </p>
+            <p class="muted">
+                "The models you can pick are the ones your keys open; a key for an "
+                "OpenAI-compatible endpoint offers the models that endpoint lists."
+            </p>
+            <a class="button" href="/settings/keys">"Add an API key"</a>
+        </div>
+    }
+}
+
+#[component]
+fn Ask(choices: Vec<ModelChoice>) -> impl IntoView {
+    let model = RwSignal::new(choices[0].id.clone());
+    let sidebar = use_context::<SidebarVersion>();
+    let navigate = use_navigate();
+    // A new conversation with the chosen model, then the question in it.
+    let start = Action::new(move |text: &String| {
+        let (text, chosen) = (text.clone(), model.get_untracked());
+        async move {
+            let conversation = create_conversation(Some(chosen.clone()), None).await?;
+            send_message(conversation.id.clone(), text, Some(chosen)).await?;
+            Ok::<_, AppError>(conversation.id)
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(id)) = start.value().get() {
+            if let Some(s) = sidebar {
+                s.bump();
+            }
+            navigate(&format!("/c/{id}"), Default::default());
+        }
+    });
+    view! {
+        <label class="start__model">
+            "Model "
+            <select
+                data-testid="model-picker"
+                prop:value=move || model.get()
+                on:change=move |ev| model.set(event_target_value(&ev))
+            >
+                {choices
+                    .into_iter()
+                    .map(|c| view! { <option value=c.id.clone()>{c.name}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+        <ul class="start__examples" aria-label="Example prompts">
+            {EXAMPLES
+                .into_iter()
+                .map(|example| view! {
+                    <li>
+                        <button
+                            type="button"
+                            class="start__example"
+                            disabled=start.pending()
+                            on:click=move |_| { start.dispatch(example.to_string()); }
+                        >
+                            {example}
+                        </button>
+                    </li>
+                })
+                .collect_view()}
+        </ul>
+        {move || match start.value().get() {
+            Some(Err(e)) => Some(view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }),
+            _ => None,
+        }}
+        <Composer
+            on_send=Callback::new(move |text: String| { start.dispatch(text); })
+            on_stop=Callback::new(|_| {})
+            streaming=Signal::from(false)
+            sending=start.pending().into()
+            prefill=Signal::from(None)
+        />
+    }
+}
