@@ -11,6 +11,11 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"]],
+  // Every journey runs at a laptop's size and at a phone's.
+  projects: [
+    { name: "desktop", use: { viewport: { width: 1280, height: 800 } } },
+    { name: "phone", use: { viewport: { width: 390, height: 844 } } },
+  ],
   use: {
     baseURL,
     trace: "retain-on-failure",

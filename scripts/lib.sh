@@ -82,6 +82,19 @@ ensure_wasm_opt() {
   export PATH="$TOOLS_DIR/node_modules/.bin:$PATH"
 }
 
+# sass compiles style/main.scss (cargo-leptos finds it on PATH; it cannot download it here).
+SASS_VERSION=1.108.2
+ensure_sass() {
+  ensure_node
+  # Its own folder: npm would prune wasm-opt as extraneous from a shared one.
+  if [ ! -x "$TOOLS_DIR/sass/node_modules/.bin/sass" ]; then
+    say "installing sass $SASS_VERSION (npm) into .tools/sass/"
+    mkdir -p "$TOOLS_DIR/sass"
+    npm install --prefix "$TOOLS_DIR/sass" --no-save --no-audit --no-fund "sass@$SASS_VERSION" >/dev/null
+  fi
+  export PATH="$TOOLS_DIR/sass/node_modules/.bin:$PATH"
+}
+
 # PostgreSQL server binaries, for the private database used when DATABASE_URL is unset.
 ensure_postgres_binaries() {
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1 &&

@@ -1,8 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-
-async function hydrated(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
-}
+import { hydrated } from "./helpers";
 
 async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel("Email").fill(email);

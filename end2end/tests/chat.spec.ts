@@ -1,38 +1,11 @@
-import { test, expect, Page } from "@playwright/test";
-
-async function hydrated(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
-}
-
-async function signInAsSeededUser(page: Page) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("user@vibebot.local");
-  await page.getByLabel("Password").fill("password123");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toBeVisible();
-}
-
-// The start page: the first message makes the conversation.
-async function newChat(page: Page) {
-  await page.getByRole("link", { name: "New chat" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await hydrated(page);
-  await expect(page.getByTestId("model-picker")).toBeVisible();
-}
-
-async function say(page: Page, text: string) {
-  const box = page.getByLabel("Message", { exact: true });
-  await box.fill(text);
-  await box.press("Enter");
-}
-
-const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
+import { test, expect } from "@playwright/test";
+import { closeSidebar, hydrated, lastAnswer, newChat, openConversation, openSidebar, say, signInAsSeededUser } from "./helpers";
 
 test("send, watch tokens arrive, stop, reload mid-answer, system prompt", async ({ page }) => {
   const dialogs: string[] = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   await signInAsSeededUser(page);
+  await openSidebar(page);
   await expect(page.getByTestId("conversation-link").first()).toBeVisible();
 
   await newChat(page);
@@ -158,15 +131,18 @@ test("regenerate, edit the last message, rename and delete", async ({ page }) =>
   await expect(page.getByTestId("assistant-message")).toHaveCount(1);
 
   // Rename, then delete (with confirmation).
-  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("button", { name: "Rename", exact: true }).click();
   await page.getByLabel("Title").fill("Renamed in the browser");
   await page.getByLabel("Title").press("Enter");
   await expect(page.getByTestId("conversation-title")).toHaveText("Renamed in the browser");
+  await openSidebar(page);
   await expect(page.getByTestId("conversation-link").filter({ hasText: "Renamed in the browser" })).toBeVisible();
+  await closeSidebar(page);
   const url = page.url();
-  await page.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
   await page.getByRole("button", { name: "Delete for good" }).click();
   await expect(page).toHaveURL(/\/$/);
+  await openSidebar(page);
   await expect(page.getByTestId("conversation-link").filter({ hasText: "Renamed in the browser" })).toHaveCount(0);
   await page.goto(url);
   await expect(page.getByRole("alert")).toContainText("Conversation not found");
@@ -175,9 +151,12 @@ test("regenerate, edit the last message, rename and delete", async ({ page }) =>
 test("search finds a conversation by a word in one of its messages", async ({ page }) => {
   await signInAsSeededUser(page);
   await newChat(page);
-  await say(page, "Plans for the weekend");
+  // Unique per run: the desktop and phone runs share one database.
+  const word = `marmalade${Date.now()}`;
+  const title = `Plans for the weekend ${test.info().project.name}`;
+  await say(page, title);
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
-  await say(page, "Remember the marmalade recipe");
+  await say(page, `Remember the ${word} recipe`);
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
   const url = page.url();
 
@@ -185,23 +164,25 @@ test("search finds a conversation by a word in one of its messages", async ({ pa
   await hydrated(page);
   await page.keyboard.press("Control+k");
   await expect(page.getByTestId("conversation-search")).toBeFocused();
-  await page.keyboard.type("MARMALADE");
+  await page.keyboard.type(word.toUpperCase());
   const results = page.getByTestId("search-results");
   await expect(results.getByTestId("conversation-link")).toHaveCount(1);
-  await expect(results.getByTestId("conversation-link")).toHaveText("Plans for the weekend");
+  await expect(results.getByTestId("conversation-link")).toHaveText(title);
   await results.getByTestId("conversation-link").click();
   await expect(page).toHaveURL(url);
 
+  await openSidebar(page);
   await page.getByTestId("conversation-search").fill("no-such-word-anywhere");
   await expect(page.getByText("No conversation matches.")).toBeVisible();
   await page.getByTestId("conversation-search").press("Escape");
+  await expect(page.getByTestId("conversation-search")).toHaveValue("");
+  await openSidebar(page); // Escape also closes the phone drawer
   await expect(page.getByTestId("conversation-link").first()).toBeVisible();
 });
 
 test("a long conversation opens at its end and loads older messages on scroll", async ({ page }) => {
   await signInAsSeededUser(page);
-  await page.getByTestId("conversation-link").filter({ hasText: "A long conversation" }).click();
-  await hydrated(page);
+  await openConversation(page, "A long conversation");
   // The latest page: the last answer is in view, the first question is not loaded yet.
   await expect(lastAnswer(page)).toContainText("Answer 100: after 100 comes 101.");
   await expect(lastAnswer(page)).toBeInViewport();
@@ -216,16 +197,38 @@ test("a long conversation opens at its end and loads older messages on scroll", 
 test("a second tab follows the same answer live", async ({ page, context }) => {
   await signInAsSeededUser(page);
   await newChat(page);
-  await say(page, "[tokens=80] [delay=40]");
+  await say(page, "[tokens=200] [delay=40]");
   await expect(lastAnswer(page).getByTestId("message-text")).toContainText("tok3");
   const second = await context.newPage();
   await second.goto(page.url());
   await hydrated(second);
   await expect(lastAnswer(second)).toHaveAttribute("data-status", "streaming");
-  await expect(lastAnswer(second)).toHaveAttribute("data-status", "complete", { timeout: 15_000 });
+  await expect(lastAnswer(second)).toHaveAttribute("data-status", "complete", { timeout: 20_000 });
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
   const a = await lastAnswer(page).getByTestId("message-text").innerText();
   const b = await lastAnswer(second).getByTestId("message-text").innerText();
   expect(b).toBe(a);
-  expect(a).toContain("tok80");
+  expect(a).toContain("tok200");
+});
+
+test("rename and delete from the sidebar", async ({ page }) => {
+  await signInAsSeededUser(page);
+  await newChat(page);
+  const title = `Sidebar ${test.info().project.name} ${Date.now()}`;
+  await say(page, title);
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
+  await openSidebar(page);
+  await page.getByRole("button", { name: `Rename ${title}` }).click();
+  await page.getByLabel("New title").fill(`${title} renamed`);
+  await page.getByLabel("New title").press("Enter");
+  const link = page.getByTestId("conversation-link").filter({ hasText: `${title} renamed` });
+  await expect(link).toHaveCount(1);
+  await expect(page.getByTestId("toasts")).toContainText("Conversation renamed");
+
+  await page.getByRole("button", { name: `Delete ${title} renamed` }).click();
+  await page.getByRole("group", { name: "Confirm deletion" }).getByRole("button", { name: "Delete" }).click();
+  // It was the open conversation: back to the start page.
+  await expect(page).toHaveURL(/\/$/);
+  await openSidebar(page);
+  await expect(link).toHaveCount(0);
 });

@@ -1,8 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-
-async function hydrated(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
-}
+import { hydrated } from "./helpers";
 
 test("add a key, see only its hint, test it, reload, delete it", async ({ page }) => {
   const secret = "sk-ant-api03-e2e-browser-secret-0123456789-k9z8";

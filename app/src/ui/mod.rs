@@ -7,6 +7,7 @@ pub mod chat;
 pub mod clipboard;
 pub mod form;
 pub mod home;
+pub mod icons;
 pub mod keys;
 pub mod login;
 pub mod not_found;

@@ -9,8 +9,20 @@ pub fn Composer(
     sending: Signal<bool>,
     /// Text to put in the box (editing the last message).
     prefill: Signal<Option<String>>,
+    /// Focuses the box whenever it changes (and when the box appears).
+    #[prop(optional)]
+    focus: Signal<u32>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move || {
+        focus.track();
+        if let Some(input) = input.get() {
+            if has_keyboard() {
+                let _ = input.focus();
+            }
+        }
+    });
     Effect::new(move || {
         if let Some(value) = prefill.get() {
             text.set(value);
@@ -33,6 +45,7 @@ pub fn Composer(
             }
         >
             <textarea
+                node_ref=input
                 class="composer__input"
                 aria-label="Message"
                 placeholder="Message VibeBot…"
@@ -67,4 +80,17 @@ pub fn Composer(
             }}
         </form>
     }
+}
+
+/// Whether focusing the box is welcome: with a mouse or touchpad, yes; on a
+/// touch screen it would pop up the keyboard over the page.
+fn has_keyboard() -> bool {
+    #[cfg(feature = "hydrate")]
+    return window()
+        .match_media("(pointer: fine)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    #[cfg(not(feature = "hydrate"))]
+    false
 }

@@ -50,6 +50,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let page_owner = owner.clone();
     // Editing the last message: the composer resends it through `edit`.
     let editing = RwSignal::new(false);
+    let refocus = RwSignal::new(0u32);
     let send = Action::new(move |ask: &Ask| {
         let ask = ask.clone();
         let chosen = Some(model.get_untracked()).filter(|m| !m.is_empty());
@@ -95,6 +96,8 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     }
                     // The stream belongs to the page, not to this effect's run.
                     owner.with(|| follow(answer));
+                    // Back to the message box (after Regenerate, Retry, Edit).
+                    refocus.update(|n| *n += 1);
                 }
                 Err(e) => error.set(Some(capitalize(&e.to_string()))),
             }
@@ -403,6 +406,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 on_stop=Callback::new(move |_| { stop.dispatch(()); })
                 streaming=Signal::derive(streaming)
                 sending=send.pending().into()
+                focus=refocus.into()
             />
         </section>
     }

@@ -5,6 +5,7 @@ mod conversation;
 mod live;
 mod message;
 mod sidebar;
+mod sidebar_item;
 mod start;
 
 use leptos::prelude::*;

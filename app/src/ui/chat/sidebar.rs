@@ -1,9 +1,11 @@
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::use_navigate;
 
+use super::sidebar_item::SidebarItem;
 use super::SidebarVersion;
 use crate::api::conversations::{list_conversations, search_conversations};
 use crate::model::conversation::ConversationSummary;
+use crate::ui::app_header::Drawer;
 use crate::ui::form::capitalize;
 use crate::ui::toast::use_toasts;
 
@@ -38,8 +40,6 @@ pub fn Sidebar() -> impl IntoView {
     });
 
     let navigate = use_navigate();
-    let location = use_location();
-    let current = move || location.pathname.get();
 
     // Search: what is typed, and what is searched once typing pauses.
     let typed = RwSignal::new(String::new());
@@ -69,6 +69,7 @@ pub fn Sidebar() -> impl IntoView {
 
     // Ctrl/Cmd+K searches, Ctrl/Cmd+Shift+O starts a new chat.
     let search_box = NodeRef::<leptos::html::Input>::new();
+    let drawer = use_context::<Drawer>();
     let shortcuts = window_event_listener(leptos::ev::keydown, move |ev| {
         if !(ev.ctrl_key() || ev.meta_key()) {
             return;
@@ -76,9 +77,15 @@ pub fn Sidebar() -> impl IntoView {
         let key = ev.key().to_ascii_lowercase();
         if key == "k" && !ev.shift_key() {
             ev.prevent_default();
-            if let Some(input) = search_box.get_untracked() {
-                let _ = input.focus();
+            // On a phone the search box is in the drawer: open it first.
+            if let Some(Drawer(open)) = drawer {
+                open.set(true);
             }
+            request_animation_frame(move || {
+                if let Some(input) = search_box.get_untracked() {
+                    let _ = input.focus();
+                }
+            });
         } else if key == "o" && ev.shift_key() {
             ev.prevent_default();
             navigate("/", Default::default());
@@ -86,22 +93,7 @@ pub fn Sidebar() -> impl IntoView {
     });
     on_cleanup(move || shortcuts.remove());
 
-    let item = move |c: ConversationSummary| {
-        let href = format!("/c/{}", c.id);
-        let active_href = href.clone();
-        view! {
-            <li>
-                <a
-                    href=href
-                    class="sidebar__item"
-                    class:sidebar__item--active=move || current() == active_href
-                    data-testid="conversation-link"
-                >
-                    {c.title}
-                </a>
-            </li>
-        }
-    };
+    let item = |c: ConversationSummary| view! { <SidebarItem conversation=c /> };
 
     view! {
         <nav class="sidebar" id="sidebar" aria-label="Conversations" on:scroll=move |ev| {
@@ -110,7 +102,18 @@ pub fn Sidebar() -> impl IntoView {
             }
         }>
             // A conversation is made by its first message, on the start page.
-            <a class="button sidebar__new" href="/" aria-keyshortcuts="Control+Shift+O">"New chat"</a>
+            <a
+                class="button sidebar__new"
+                href="/"
+                aria-keyshortcuts="Control+Shift+O"
+                on:click=move |_| {
+                    if let Some(Drawer(open)) = drawer {
+                        open.set(false);
+                    }
+                }
+            >
+                "New chat"
+            </a>
             <input
                 type="search"
                 node_ref=search_box

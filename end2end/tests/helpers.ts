@@ -1,0 +1,77 @@
+// What every journey needs: waiting for hydration, signing in, the sidebar
+// (a drawer on phones), sending a message.
+import { expect, Page } from "@playwright/test";
+
+export const SEEDED_USER = { email: "user@vibebot.local", password: "password123" };
+
+export async function hydrated(page: Page) {
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+}
+
+export async function signInAsSeededUser(page: Page) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(SEEDED_USER.email);
+  await page.getByLabel("Password").fill(SEEDED_USER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+}
+
+export async function register(page: Page, email: string, password = "a long enough password") {
+  await page.goto("/register");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+}
+
+/** On a phone the sidebar is a drawer: open it (a no-op on wide screens). */
+export async function openSidebar(page: Page) {
+  const toggle = page.getByRole("button", { name: "Conversations" });
+  if (await toggle.isVisible()) {
+    if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+    await expect(page.locator("#sidebar")).toBeInViewport();
+  }
+}
+
+/** Closes the phone drawer (Escape), if it is open. */
+export async function closeSidebar(page: Page) {
+  const toggle = page.getByRole("button", { name: "Conversations" });
+  if ((await toggle.isVisible()) && (await toggle.getAttribute("aria-expanded")) === "true") {
+    await page.keyboard.press("Escape");
+    await expect(toggle).toHaveAttribute("aria-expanded", "false");
+  }
+}
+
+/** The start page: the first message makes the conversation. */
+export async function newChat(page: Page) {
+  if (!page.url().includes("/c/") && !page.url().endsWith("/")) {
+    await page.goto("/"); // settings pages have no sidebar
+    await hydrated(page);
+  }
+  await openSidebar(page);
+  await page.getByRole("link", { name: "New chat" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  await expect(page.getByTestId("model-picker")).toBeVisible();
+}
+
+export async function openConversation(page: Page, title: string) {
+  await openSidebar(page);
+  await page.getByTestId("conversation-link").filter({ hasText: title }).first().click();
+  await hydrated(page);
+}
+
+export async function say(page: Page, text: string) {
+  const box = page.getByLabel("Message", { exact: true });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+export const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
+
+export async function openAccountMenu(page: Page) {
+  await page.getByTestId("signed-in-as").click();
+  await expect(page.locator("#account-menu")).toBeVisible();
+}

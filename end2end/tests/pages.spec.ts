@@ -1,0 +1,52 @@
+// Each main page: an accessibility scan (axe-core) with no serious or
+// critical violation, in the light and the dark theme, and a screenshot in
+// end2end/screenshots/ (the README shows a few of them, copied to docs/).
+import { test, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { hydrated, lastAnswer, openConversation, say, newChat, signInAsSeededUser } from "./helpers";
+
+async function check(page: Page, name: string) {
+  await hydrated(page);
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const results = await new AxeBuilder({ page }).analyze();
+    const bad = results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    expect(bad, `${name} in ${scheme}`).toEqual([]);
+    await page.screenshot({
+      path: `screenshots/${test.info().project.name}/${name}-${scheme}.png`,
+      fullPage: false,
+    });
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
+
+test("signed-out pages", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto("/");
+  await check(page, "landing");
+  await page.goto("/login");
+  await check(page, "sign-in");
+  await page.goto("/register");
+  await check(page, "sign-up");
+  await page.goto("/no-such-page");
+  await check(page, "not-found");
+});
+
+test("signed-in pages", async ({ page }) => {
+  test.setTimeout(120_000); // five pages, two themes, each scanned
+  await signInAsSeededUser(page);
+  await page.goto("/");
+  await check(page, "start");
+  await newChat(page);
+  await say(page, "[markdown]");
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
+  await check(page, "conversation");
+  await openConversation(page, "A long conversation");
+  await check(page, "long-conversation");
+  await page.goto("/settings/keys");
+  await check(page, "keys");
+  await page.goto("/settings/profile");
+  await check(page, "profile");
+});
