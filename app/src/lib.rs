@@ -80,6 +80,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/settings/profile") view=ui::profile::ProfilePage ssr=SsrMode::Async />
                 <Route path=path!("/settings/keys") view=ui::keys::KeysPage ssr=SsrMode::Async />
                 <Route path=path!("/c/:id") view=ui::chat::ChatPage ssr=SsrMode::Async />
+                <Route path=path!("/admin") view=ui::admin::AdminPage ssr=SsrMode::Async />
             </Routes>
     }
 }

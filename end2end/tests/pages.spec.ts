@@ -50,3 +50,16 @@ test("signed-in pages", async ({ page }) => {
   await page.goto("/settings/profile");
   await check(page, "profile");
 });
+
+test("admin page", async ({ page }) => {
+  test.setTimeout(60_000);
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("admin@vibebot.local");
+  await page.getByLabel("Password").fill("password123");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+  await page.goto("/admin");
+  await expect(page.getByTestId("user-row").first()).toBeVisible();
+  await check(page, "admin");
+});

@@ -36,6 +36,15 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         col("users", "session_epoch", "int4", false, Some("0")),
         // Added by the user theme migration: system, light or dark.
         col("users", "theme", "text", false, Some("'system'::text")),
+        // Added by the admin migration: one-time passwords, last seen.
+        col(
+            "users",
+            "must_change_password",
+            "bool",
+            false,
+            Some("false"),
+        ),
+        col("users", "last_sign_in_at", "timestamptz", true, None),
         col("api_keys", "id", "text", false, None),
         col("api_keys", "user_id", "text", false, None),
         col("api_keys", "provider", "api_key_provider", false, None),
@@ -149,6 +158,8 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         "CREATE INDEX conversations_title_trgm_idx ON public.conversations USING gin (title gin_trgm_ops)",
         "CREATE INDEX messages_content_trgm_idx ON public.messages USING gin (content gin_trgm_ops)",
         "CREATE INDEX messages_streaming_idx ON public.messages USING btree (created_at) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
+        // The admin's user list.
+        "CREATE INDEX users_created_at_id_idx ON public.users USING btree (created_at DESC, id DESC)",
     ];
     expected.sort();
     assert_eq!(defs, expected);

@@ -27,7 +27,9 @@ pub async fn register(
     use crate::model::UserRole;
 
     let (state, session, _) = optional_account().await?;
-    if state.config.registration == Registration::Closed {
+    let mode =
+        crate::backend::db::settings::registration(&state.pool, state.config.registration).await?;
+    if mode != Registration::Open {
         return Err(AppError::Forbidden(
             "registration is closed on this server; ask an administrator for an account".into(),
         ));
@@ -49,6 +51,7 @@ pub async fn register(
     )
     .await?;
     session::sign_in(&session, &id, 0).await?;
+    users::record_sign_in(&state.pool, &id).await?;
     tracing::info!(user_id = %id, "account created");
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(Account {
@@ -57,6 +60,7 @@ pub async fn register(
         name,
         role: UserRole::User,
         theme: Default::default(),
+        must_change_password: false,
     })
 }
 
@@ -100,9 +104,14 @@ pub async fn login(
         .await?
         .ok_or(AppError::BadCredentials)?
         .into_account();
+    users::record_sign_in(&state.pool, &account.id).await?;
     // The theme chosen on another device applies here from the next page on.
     crate::backend::cookies::set_theme(account.theme, state.config.secure_cookies());
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    if account.must_change_password {
+        leptos_axum::redirect("/settings/profile");
+    } else {
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+    }
     Ok(account)
 }
 

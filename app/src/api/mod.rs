@@ -2,6 +2,7 @@
 //! authorizes its caller on the server.
 
 pub mod account;
+pub mod admin;
 pub mod chat;
 pub mod conversations;
 pub mod keys;

@@ -22,14 +22,7 @@ pub enum LogFormat {
     Json,
 }
 
-/// Who may create an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registration {
-    /// Anyone who reaches the sign-up page.
-    Open,
-    /// No new accounts through the sign-up page.
-    Closed,
-}
+pub use crate::model::admin::Registration;
 
 /// Connection pool settings (the spec's "connection pooling").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +48,7 @@ pub struct Config {
     /// A `tracing` filter such as `info` or `info,sqlx=warn`.
     pub log_filter: String,
     pub log_format: LogFormat,
+    /// The default until an admin chooses a mode (stored in `app_settings`).
     pub registration: Registration,
     /// The address users reach VibeBot at (e.g. `https://chat.example.com`):
     /// the only accepted `Origin` for writes, and `https` turns on Secure cookies.
@@ -197,14 +191,13 @@ impl Config {
         };
 
         let registration = match var("VIBEBOT_REGISTRATION").as_deref().map(str::trim) {
-            None | Some("open") => Registration::Open,
-            Some("closed") => Registration::Closed,
-            Some(other) => {
-                return Err(err(
+            None => Registration::Open,
+            Some(text) => Registration::parse(text).ok_or_else(|| {
+                err(
                     "VIBEBOT_REGISTRATION",
-                    format!("expected `open` or `closed`, got `{other}`"),
-                ))
-            }
+                    format!("expected `open`, `invite` or `closed`, got `{text}`"),
+                )
+            })?,
         };
 
         let public_url = match var("VIBEBOT_PUBLIC_URL") {

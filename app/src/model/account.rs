@@ -13,6 +13,9 @@ pub struct Account {
     pub name: Option<String>,
     pub role: UserRole,
     pub theme: Theme,
+    /// Made by an admin with a one-time password not yet replaced: nothing
+    /// can be written until it is.
+    pub must_change_password: bool,
 }
 
 impl Account {

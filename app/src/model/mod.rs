@@ -1,6 +1,7 @@
 //! Types shared by the browser and the server: DTOs, enums, validation rules.
 
 pub mod account;
+pub mod admin;
 pub mod catalog;
 pub mod conversation;
 mod enums;

@@ -11,7 +11,7 @@ use crate::model::UserRole;
 pub struct Drawer(pub RwSignal<bool>);
 
 /// The top bar of signed-in pages: the drawer button on phones, the brand,
-/// and the account menu (profile, keys, theme, sign out).
+/// and the account menu (profile, keys, administration, theme, sign out).
 #[component]
 pub fn AppHeader() -> impl IntoView {
     let auth = use_auth();
@@ -56,6 +56,9 @@ pub fn AppHeader() -> impl IntoView {
                                         <p class="account-menu__email muted">{account.email.clone()}</p>
                                         <a class="account-menu__item" href="/settings/profile">"Profile"</a>
                                         <a class="account-menu__item" href="/settings/keys">"API keys"</a>
+                                        {(account.role == UserRole::Admin).then(|| view! {
+                                            <a class="account-menu__item" href="/admin">"Administration"</a>
+                                        })}
                                         <ThemePicker initial=account.theme />
                                         <ActionForm action=auth.logout attr:class="inline-form">
                                             <button class="button button--quiet account-menu__signout" type="submit">

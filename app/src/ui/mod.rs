@@ -1,5 +1,6 @@
 //! Pages and widgets, one file each.
 
+pub mod admin;
 pub mod app_header;
 pub mod auth;
 pub mod brand;

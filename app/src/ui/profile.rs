@@ -17,7 +17,13 @@ pub fn ProfilePage() -> impl IntoView {
 
     // Name and email show in the header: reload the account after a change.
     Effect::watch(
-        move || (update_name.version().get(), change_email.version().get()),
+        move || {
+            (
+                update_name.version().get(),
+                change_email.version().get(),
+                change_password.version().get(),
+            )
+        },
         move |_, _, _| auth.account.refetch(),
         false,
     );
@@ -37,6 +43,12 @@ pub fn ProfilePage() -> impl IntoView {
                     auth.current()
                         .map(|account| {
                             view! {
+                                {account.must_change_password.then(|| view! {
+                                    <p class="notice" role="alert" data-testid="must-change-password">
+                                        "An administrator created your account with a one-time password. "
+                                        "Choose your own under Password below to start using VibeBot."
+                                    </p>
+                                })}
                                 <section class="card" aria-labelledby="name-heading">
                                     <h2 id="name-heading">"Display name"</h2>
                                     <ActionForm action=update_name attr:class="form">

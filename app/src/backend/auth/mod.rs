@@ -38,11 +38,30 @@ pub async fn require_account() -> Result<(AppState, Session, Account), AppError>
     Ok((state, session, account))
 }
 
-/// A signed-in account that may change things (not a guest).
+/// The message for writes before a one-time password is replaced.
+pub const MUST_CHANGE_PASSWORD: &str =
+    "choose a new password first (Profile → Password): an administrator gave you a one-time password";
+
+/// A signed-in account that may change things: not a guest, and not still on
+/// an administrator's one-time password.
 pub async fn require_writer() -> Result<(AppState, Session, Account), AppError> {
     let (state, session, account) = require_account().await?;
     if account.is_read_only() {
         return Err(AppError::Forbidden(GUEST_READ_ONLY.into()));
+    }
+    if account.must_change_password {
+        return Err(AppError::Forbidden(MUST_CHANGE_PASSWORD.into()));
+    }
+    Ok((state, session, account))
+}
+
+/// A signed-in ADMIN; everyone else gets "forbidden".
+pub async fn require_admin() -> Result<(AppState, Session, Account), AppError> {
+    let (state, session, account) = require_writer().await?;
+    if account.role != crate::model::UserRole::Admin {
+        return Err(AppError::Forbidden(
+            "only administrators can do this".into(),
+        ));
     }
     Ok((state, session, account))
 }

@@ -121,13 +121,7 @@ pub async fn search(
     query: &str,
     limit: i64,
 ) -> Result<Vec<ConversationSummary>, sqlx::Error> {
-    let pattern = format!(
-        "%{}%",
-        query
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = format!("%{}%", super::escape_like(query));
     let rows = sqlx::query_as!(
         SummaryRow,
         r#"SELECT c.id, c.title, c.model,

@@ -5,9 +5,17 @@ pub mod api_keys;
 pub mod conversations;
 pub mod login_failures;
 pub mod messages;
+pub mod settings;
 pub mod users;
 
 /// A new CUID2 id for a row.
 pub fn new_id() -> String {
     cuid2::create_id()
+}
+
+/// `text` as a literal inside a `LIKE`/`ILIKE` pattern (`%`, `_` and `\\` escaped).
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

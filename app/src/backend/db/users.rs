@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use tracing::instrument;
 
@@ -80,6 +81,7 @@ pub struct AccountRow {
     pub name: Option<String>,
     pub role: UserRole,
     pub theme: String,
+    pub must_change_password: bool,
     pub session_epoch: i32,
 }
 
@@ -91,6 +93,7 @@ impl AccountRow {
             name: self.name,
             role: self.role,
             theme: crate::model::Theme::parse(&self.theme).unwrap_or_default(),
+            must_change_password: self.must_change_password,
         }
     }
 }
@@ -102,7 +105,7 @@ pub async fn find_account(
 ) -> Result<Option<AccountRow>, sqlx::Error> {
     sqlx::query_as!(
         AccountRow,
-        r#"SELECT id, email, name, role AS "role: UserRole", theme, session_epoch FROM users WHERE id = $1"#,
+        r#"SELECT id, email, name, role AS "role: UserRole", theme, must_change_password, session_epoch FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -158,7 +161,8 @@ pub async fn update_password(
     password_hash: &str,
 ) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar!(
-        "UPDATE users SET password = $2, session_epoch = session_epoch + 1 WHERE id = $1 RETURNING session_epoch",
+        "UPDATE users SET password = $2, session_epoch = session_epoch + 1, must_change_password = false
+         WHERE id = $1 RETURNING session_epoch",
         id,
         password_hash
     )
@@ -173,4 +177,111 @@ pub async fn delete(db: impl PgExecutor<'_>, id: &str) -> Result<bool, sqlx::Err
         .execute(db)
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// The admin's user list: newest first, optionally only those whose email or
+/// name contains `search`, starting after `cursor`.
+#[instrument(skip_all)]
+pub async fn admin_page(
+    db: impl PgExecutor<'_>,
+    search: Option<&str>,
+    cursor: Option<&super::conversations::Cursor>,
+    limit: i64,
+) -> Result<Vec<crate::model::admin::AdminUser>, sqlx::Error> {
+    let pattern = search.map(|s| format!("%{}%", super::escape_like(s)));
+    let (after_at, after_id) = match cursor {
+        Some((at, id)) => (Some(*at), Some(id.as_str())),
+        None => (None, None),
+    };
+    sqlx::query_as!(
+        crate::model::admin::AdminUser,
+        r#"SELECT u.id, u.email, u.name, u.role AS "role: UserRole",
+                  u.created_at AS "created_at: DateTime<Utc>",
+                  GREATEST(u.last_sign_in_at, (
+                      SELECT max(m.created_at) FROM messages m WHERE m.user_id = u.id
+                  )) AS "last_active_at: DateTime<Utc>",
+                  u.must_change_password
+           FROM users u
+           WHERE ($1::text IS NULL OR u.email ILIKE $1 OR u.name ILIKE $1)
+             AND ($2::timestamptz IS NULL OR (u.created_at, u.id) < ($2, $3))
+           ORDER BY u.created_at DESC, u.id DESC
+           LIMIT $4"#,
+        pattern,
+        after_at as Option<DateTime<Utc>>,
+        after_id,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[instrument(skip_all)]
+pub async fn admin_find(
+    db: impl PgExecutor<'_>,
+    id: &str,
+) -> Result<Option<crate::model::admin::AdminUser>, sqlx::Error> {
+    sqlx::query_as!(
+        crate::model::admin::AdminUser,
+        r#"SELECT u.id, u.email, u.name, u.role AS "role: UserRole",
+                  u.created_at AS "created_at: DateTime<Utc>",
+                  GREATEST(u.last_sign_in_at, (
+                      SELECT max(m.created_at) FROM messages m WHERE m.user_id = u.id
+                  )) AS "last_active_at: DateTime<Utc>",
+                  u.must_change_password
+           FROM users u WHERE u.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Locks every admin row (so two admins cannot demote each other at once)
+/// and returns how many admins there are.
+#[instrument(skip_all)]
+pub async fn lock_admins(db: &mut sqlx::PgConnection) -> Result<usize, sqlx::Error> {
+    let ids = sqlx::query_scalar!("SELECT id FROM users WHERE role = 'ADMIN' FOR UPDATE")
+        .fetch_all(db)
+        .await?;
+    Ok(ids.len())
+}
+
+#[instrument(skip_all)]
+pub async fn set_role(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    role: UserRole,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE users SET role = $2 WHERE id = $1",
+        id,
+        role as UserRole
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks an account as needing a new password at its next sign-in (or not).
+#[instrument(skip_all)]
+pub async fn set_must_change_password(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    must: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET must_change_password = $2 WHERE id = $1",
+        id,
+        must
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+#[instrument(skip_all)]
+pub async fn record_sign_in(db: impl PgExecutor<'_>, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET last_sign_in_at = now() WHERE id = $1", id)
+        .execute(db)
+        .await?;
+    Ok(())
 }

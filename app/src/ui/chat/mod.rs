@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 pub use conversation::Conversation;
+pub use message::CopyButton;
 pub use sidebar::Sidebar;
 pub use start::StartChat;
 
