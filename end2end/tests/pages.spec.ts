@@ -49,6 +49,10 @@ test("signed-in pages", async ({ page }) => {
   await check(page, "keys");
   await page.goto("/settings/profile");
   await check(page, "profile");
+  await page.goto("/usage");
+  await expect(page.getByTestId("usage-chart")).toBeVisible();
+  await expect(page.getByTestId("usage-by-model")).toContainText("claude-opus-4-5");
+  await check(page, "usage");
 });
 
 test("admin page", async ({ page }) => {

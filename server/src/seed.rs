@@ -5,7 +5,7 @@
 use std::fmt;
 
 use app::backend::crypto::{KeyCipher, KeyOwner};
-use app::backend::db::{api_keys, conversations, messages, users};
+use app::backend::db::{api_keys, conversations, messages, usage, users};
 use app::backend::password::hash_password;
 use app::model::{ApiKeyProvider, MessageRole, UserRole};
 use serde_json::json;
@@ -249,9 +249,31 @@ async fn insert_conversation(
             },
         )
         .await?;
+        // Counted like a real answer, so usage equals the answers' metadata.
+        usage::record(
+            &mut *tx,
+            &usage::Answer {
+                user_id,
+                provider: sample.provider_enum(),
+                model: sample.model,
+                input_tokens: *input_tokens,
+                output_tokens: *output_tokens,
+                cost_usd: cost,
+            },
+        )
+        .await?;
         report.messages += 2;
     }
     Ok(())
+}
+
+impl SampleConversation {
+    fn provider_enum(&self) -> ApiKeyProvider {
+        match self.provider {
+            "CLAUDE" => ApiKeyProvider::Claude,
+            _ => ApiKeyProvider::Openai,
+        }
+    }
 }
 
 async fn ensure_user(

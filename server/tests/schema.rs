@@ -186,6 +186,8 @@ async fn foreign_keys_cascade_from_owners(pool: PgPool) {
             fk("conversations", "user_id", "users"),
             fk("messages", "conversation_id", "conversations"),
             fk("messages", "user_id", "users"),
+            // The usage migration: a deleted user's usage goes with them.
+            fk("usage_daily", "user_id", "users"),
         ]
     );
 }

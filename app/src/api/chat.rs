@@ -268,6 +268,7 @@ mod ssr {
             })
             .collect();
         let job = Job {
+            user_id: user_id.to_string(),
             message_id: assistant_message.id.clone(),
             provider,
             model: model.clone(),

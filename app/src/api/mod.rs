@@ -9,3 +9,4 @@ pub mod keys;
 pub mod models;
 pub mod profile;
 pub mod status;
+pub mod usage;

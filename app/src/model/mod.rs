@@ -8,6 +8,7 @@ mod enums;
 pub mod keys;
 mod status;
 pub mod theme;
+pub mod usage;
 
 pub use account::Account;
 pub use enums::{ApiKeyProvider, MessageRole, UserRole};

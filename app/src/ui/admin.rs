@@ -174,7 +174,7 @@ fn UsersCard() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
                 {move || page.get().map(|result| match result {
                     Ok(p) => view! {
-                        <div class="admin-table-wrap">
+                        <div class="admin-table-wrap" tabindex="0" role="region" aria-label="Users table">
                             <table class="admin-table" data-testid="users">
                                 <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last active"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>

@@ -56,6 +56,7 @@ pub fn AppHeader() -> impl IntoView {
                                         <p class="account-menu__email muted">{account.email.clone()}</p>
                                         <a class="account-menu__item" href="/settings/profile">"Profile"</a>
                                         <a class="account-menu__item" href="/settings/keys">"API keys"</a>
+                                        <a class="account-menu__item" href="/usage">"Usage"</a>
                                         {(account.role == UserRole::Admin).then(|| view! {
                                             <a class="account-menu__item" href="/admin">"Administration"</a>
                                         })}

@@ -17,3 +17,4 @@ pub mod register;
 pub mod status_check;
 pub mod theme_picker;
 pub mod toast;
+pub mod usage;

@@ -6,6 +6,7 @@ pub mod conversations;
 pub mod login_failures;
 pub mod messages;
 pub mod settings;
+pub mod usage;
 pub mod users;
 
 /// A new CUID2 id for a row.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::Live;
-use crate::backend::db::messages;
+use crate::backend::db::{messages, usage};
 use crate::backend::providers::chat::{ChatRequest, StreamEvent};
 use crate::backend::providers::Endpoint;
 use crate::backend::secret::Secret;
@@ -21,6 +21,8 @@ pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 
 /// Everything the task needs; built by `send_message`.
 pub struct Job {
+    /// Who asked: the answer's usage and cost are counted for them.
+    pub user_id: String,
     pub message_id: String,
     pub provider: ApiKeyProvider,
     pub model: String,
@@ -77,9 +79,17 @@ pub async fn run(state: AppState, job: Job) {
         "temperature": job.request.temperature,
         "max_tokens": job.request.max_tokens,
     });
+    let usage = usage::Answer {
+        user_id: &job.user_id,
+        provider: job.provider,
+        model: &job.model,
+        input_tokens: measures.input_tokens.unwrap_or(0),
+        output_tokens: measures.output_tokens.unwrap_or(0),
+        cost_usd: cost.unwrap_or(0.0),
+    };
     // The answer must not stay `streaming`: retry the final write a few times.
     for attempt in 0..5u32 {
-        match messages::finish(&state.pool, &job.message_id, &text, &metadata).await {
+        match store(&state, &job.message_id, &text, &metadata, &usage).await {
             Ok(()) => break,
             Err(e) => {
                 tracing::error!(message_id = %job.message_id, attempt, error = %e, "storing the answer failed");
@@ -89,6 +99,20 @@ pub async fn run(state: AppState, job: Job) {
     }
     live.finish(metadata);
     state.generations.remove(&job.message_id);
+}
+
+/// The answer's final text and metadata, and its usage, in one transaction.
+async fn store(
+    state: &AppState,
+    message_id: &str,
+    text: &str,
+    metadata: &serde_json::Value,
+    answer: &usage::Answer<'_>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = state.pool.begin().await?;
+    messages::finish(&mut *tx, message_id, text, metadata).await?;
+    usage::record(&mut *tx, answer).await?;
+    tx.commit().await
 }
 
 async fn stream(
