@@ -54,12 +54,8 @@ pub async fn admin_set_role(user_id: String, role: String) -> Result<AdminUser, 
     use crate::model::UserRole;
 
     let (state, _, _) = crate::backend::auth::require_admin().await?;
-    let role = match role.as_str() {
-        "ADMIN" => UserRole::Admin,
-        "USER" => UserRole::User,
-        "GUEST" => UserRole::Guest,
-        _ => return Err(AppError::Invalid("the role is ADMIN, USER or GUEST".into())),
-    };
+    let role = UserRole::parse(&role)
+        .ok_or_else(|| AppError::Invalid("the role is ADMIN, USER or GUEST".into()))?;
     let mut tx = state.pool.begin().await?;
     let admins = users::lock_admins(&mut tx).await?;
     let target = users::admin_find(&mut *tx, &user_id)
@@ -99,12 +95,8 @@ pub async fn admin_create_user(
     }
     let email = normalize_email(&email).map_err(AppError::Invalid)?;
     let name = normalize_name(name.as_deref()).map_err(AppError::Invalid)?;
-    let role = match role.as_str() {
-        "ADMIN" => UserRole::Admin,
-        "USER" => UserRole::User,
-        "GUEST" => UserRole::Guest,
-        _ => return Err(AppError::Invalid("the role is ADMIN, USER or GUEST".into())),
-    };
+    let role = UserRole::parse(&role)
+        .ok_or_else(|| AppError::Invalid("the role is ADMIN, USER or GUEST".into()))?;
     let one_time_password = ssr::one_time_password();
     let hash = state.passwords.hash(&one_time_password).await?;
     let mut tx = state.pool.begin().await?;

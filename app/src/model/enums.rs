@@ -19,6 +19,23 @@ pub enum UserRole {
     Guest,
 }
 
+impl UserRole {
+    /// The name in the schema's `user_role` enum and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Admin => "ADMIN",
+            UserRole::User => "USER",
+            UserRole::Guest => "GUEST",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UserRole> {
+        [UserRole::Admin, UserRole::User, UserRole::Guest]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
+}
+
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]

@@ -226,7 +226,7 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
             <td>
                 <select aria-label=format!("Role of {email}") on:change=move |ev| { set_role.dispatch(event_target_value(&ev)); }>
                     {[UserRole::User, UserRole::Guest, UserRole::Admin].into_iter().map(|r| view! {
-                        <option value=role_value(r) selected=r == user.role>{role_label(r)}</option>
+                        <option value=r.as_str() selected=r == user.role>{role_label(r)}</option>
                     }).collect_view()}
                 </select>
             </td>
@@ -245,14 +245,6 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
                 }}
             </td>
         </tr>
-    }
-}
-
-fn role_value(role: UserRole) -> &'static str {
-    match role {
-        UserRole::Admin => "ADMIN",
-        UserRole::User => "USER",
-        UserRole::Guest => "GUEST",
     }
 }
 
