@@ -54,7 +54,8 @@ pub struct AdminUser {
     pub name: Option<String>,
     pub role: UserRole,
     pub created_at: DateTime<Utc>,
-    /// The latest of the last sign-in and the last message written.
+    /// The latest of the last sign-in and the last activity in a conversation
+    /// (read from `conversations_user_activity_idx`, not by scanning messages).
     pub last_active_at: Option<DateTime<Utc>>,
     pub must_change_password: bool,
 }

@@ -198,7 +198,7 @@ pub async fn admin_page(
         r#"SELECT u.id, u.email, u.name, u.role AS "role: UserRole",
                   u.created_at AS "created_at: DateTime<Utc>",
                   GREATEST(u.last_sign_in_at, (
-                      SELECT max(m.created_at) FROM messages m WHERE m.user_id = u.id
+                      SELECT max(c.last_activity_at) FROM conversations c WHERE c.user_id = u.id
                   )) AS "last_active_at: DateTime<Utc>",
                   u.must_change_password
            FROM users u
@@ -225,7 +225,7 @@ pub async fn admin_find(
         r#"SELECT u.id, u.email, u.name, u.role AS "role: UserRole",
                   u.created_at AS "created_at: DateTime<Utc>",
                   GREATEST(u.last_sign_in_at, (
-                      SELECT max(m.created_at) FROM messages m WHERE m.user_id = u.id
+                      SELECT max(c.last_activity_at) FROM conversations c WHERE c.user_id = u.id
                   )) AS "last_active_at: DateTime<Utc>",
                   u.must_change_password
            FROM users u WHERE u.id = $1"#,
