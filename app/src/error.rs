@@ -95,6 +95,9 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
                 AppError::Conflict("an account with this email already exists".into())
             }
+            sqlx::Error::Database(db) if db.constraint() == Some("templates_user_name_key") => {
+                AppError::Conflict("you already have a template with this name".into())
+            }
             sqlx::Error::PoolTimedOut => {
                 tracing::warn!("database pool exhausted");
                 AppError::Unavailable("the server is busy, please retry in a moment".into())

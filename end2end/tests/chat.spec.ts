@@ -39,13 +39,24 @@ test("send, watch tokens arrive, stop, reload mid-answer, system prompt", async 
   await expect(lastAnswer(page).getByTestId("message-text")).toContainText("tok60", { timeout: 15_000 });
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
 
-  // The system prompt applies to the next answer.
+  // The system prompt and generation settings apply to the next answer.
   await page.locator("summary", { hasText: "System prompt" }).click();
   await page.getByLabel("System prompt").fill("Speak like a pirate.");
-  await page.getByRole("button", { name: "Save system prompt" }).click();
+  await page.getByLabel("Temperature").fill("0.3");
+  await page.getByLabel("Max output tokens").fill("500");
+  await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Saved: applies to the next answer.")).toBeVisible();
+  await expect(page.getByTestId("generation-summary")).toHaveText("Temperature 0.3 · Max 500 tokens");
   await say(page, "[echo-system]");
   await expect(lastAnswer(page).getByTestId("message-text")).toHaveText("system: Speak like a pirate.");
+  await say(page, "[echo-params]");
+  await expect(lastAnswer(page).getByTestId("message-text")).toHaveText("temperature=0.30 top_p=none max_tokens=500");
+  // A value the model does not take is explained, not sent.
+  await page.getByLabel("Temperature").fill("1.7");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("alert")).toContainText("between 0 and 1");
+  await page.getByLabel("Temperature").fill("0.3");
+  await page.getByRole("button", { name: "Save settings" }).click();
 
   // Switching model mid-conversation: the answer records it.
   await page.getByTestId("model-picker").selectOption("gpt-4o");

@@ -35,7 +35,7 @@ test("signed-out pages", async ({ page }) => {
 });
 
 test("signed-in pages", async ({ page }) => {
-  test.setTimeout(120_000); // five pages, two themes, each scanned
+  test.setTimeout(180_000); // eight views, two themes, each scanned
   await signInAsSeededUser(page);
   await page.goto("/");
   await check(page, "start");
@@ -43,6 +43,9 @@ test("signed-in pages", async ({ page }) => {
   await say(page, "[markdown]");
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
   await check(page, "conversation");
+  await page.locator("summary", { hasText: "System prompt" }).click();
+  await expect(page.getByLabel("Temperature")).toBeVisible();
+  await check(page, "conversation-settings");
   await openConversation(page, "A long conversation");
   await check(page, "long-conversation");
   await page.goto("/settings/keys");
@@ -52,7 +55,11 @@ test("signed-in pages", async ({ page }) => {
   await page.goto("/usage");
   await expect(page.getByTestId("usage-chart")).toBeVisible();
   await expect(page.getByTestId("usage-by-model")).toContainText("claude-opus-4-5");
+  await expect(page.getByTestId("my-limits")).toBeVisible();
   await check(page, "usage");
+  await page.goto("/templates");
+  await expect(page.getByRole("heading", { name: "Templates" })).toBeVisible();
+  await check(page, "templates");
 });
 
 test("admin page", async ({ page }) => {
@@ -66,4 +73,7 @@ test("admin page", async ({ page }) => {
   await page.goto("/admin");
   await expect(page.getByTestId("user-row").first()).toBeVisible();
   await check(page, "admin");
+  await page.getByTestId("user-row").first().getByRole("button", { name: "Limits" }).click();
+  await expect(page.getByTestId("user-limits").filter({ visible: true })).toBeVisible();
+  await check(page, "admin-user-limits");
 });

@@ -14,8 +14,11 @@
 //! | `[null-choices]` | (OpenAI) `choices: null` in the usage chunk, as some compatible servers send |
 //! | `[no-usage]` | (OpenAI) no usage chunk |
 //! | `[no-done]` | (OpenAI) no `data: [DONE]` |
+//! | `[echo-params]` | answer with the sampling parameters the request carried: `temperature=… top_p=… max_tokens=…` |
 //!
 //! Without markers the answer is `You said: <the message>`, a word per token.
+//! As the real APIs do, an answer stops at the request's `max_tokens`
+//! (`max_completion_tokens` for OpenAI) with stop reason `max_tokens` / `length`.
 
 use std::time::Duration;
 
@@ -28,9 +31,38 @@ use tokio::sync::mpsc;
 
 use crate::{error, scenario, Api, Scenario};
 
+/// The request's sampling parameters, as sent (`None`: absent).
+struct Params {
+    temperature: Option<f64>,
+    top_p: Option<f64>,
+    max_tokens: Option<u64>,
+}
+
+impl Params {
+    fn read(body: &Value, max_tokens_field: &str) -> Params {
+        Params {
+            temperature: body["temperature"].as_f64(),
+            top_p: body["top_p"].as_f64(),
+            max_tokens: body[max_tokens_field].as_u64(),
+        }
+    }
+
+    fn echo(&self) -> String {
+        let show = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+        format!(
+            "temperature={} top_p={} max_tokens={}",
+            show(self.temperature.map(|t| format!("{t:.2}"))),
+            show(self.top_p.map(|p| format!("{p:.2}"))),
+            show(self.max_tokens.map(|n| n.to_string()))
+        )
+    }
+}
+
 /// What the request asked for, read from its messages.
 struct Script {
     tokens: Vec<String>,
+    /// The answer was cut at the request's `max_tokens`.
+    truncated: bool,
     delay: Duration,
     input_tokens: usize,
     error_event: bool,
@@ -77,7 +109,7 @@ pub const MARKDOWN_SAMPLE: &str = "Here is **bold** text and `inline code`.\n\n\
 - one\n- two\n\n\
 A [safe link](https://example.com) and an image ![tracker](https://tracker.example/p.png).\n";
 
-fn script(system: Option<&str>, messages: &[(String, String)]) -> Script {
+fn script(system: Option<&str>, messages: &[(String, String)], params: &Params) -> Script {
     let last_user = messages
         .iter()
         .rev()
@@ -87,20 +119,26 @@ fn script(system: Option<&str>, messages: &[(String, String)]) -> Script {
     let words = |t: &str| t.split_whitespace().count();
     let input_tokens =
         system.map_or(0, words) + messages.iter().map(|(_, t)| words(t)).sum::<usize>();
-    let tokens: Vec<String> = if let Some(n) = marker_value(last_user, "tokens") {
+    let mut tokens: Vec<String> = if let Some(n) = marker_value(last_user, "tokens") {
         (1..=n).map(|i| format!("tok{i} ")).collect()
     } else {
         let text = if last_user.contains("[markdown]") {
             MARKDOWN_SAMPLE.to_string()
         } else if last_user.contains("[echo-system]") {
             format!("system: {}", system.unwrap_or("(none)"))
+        } else if last_user.contains("[echo-params]") {
+            params.echo()
         } else {
             format!("You said: {}", strip_markers(last_user))
         };
         text.split_inclusive(' ').map(str::to_string).collect()
     };
+    let limit = params.max_tokens.map_or(usize::MAX, |n| n as usize);
+    let truncated = tokens.len() > limit;
+    tokens.truncate(limit);
     Script {
         tokens,
+        truncated,
         delay: Duration::from_millis(marker_value(last_user, "delay").unwrap_or(0)),
         input_tokens,
         error_event: last_user.contains("[error-event]"),
@@ -216,13 +254,22 @@ pub async fn anthropic_messages(headers: HeaderMap, Json(body): Json<Value>) -> 
             "prompt is too long: 250000 tokens > 200000 maximum",
         );
     }
-    let script = script(system.as_deref(), &messages);
+    let script = script(
+        system.as_deref(),
+        &messages,
+        &Params::read(&body, "max_tokens"),
+    );
+    let stop_reason = if script.truncated {
+        "max_tokens"
+    } else {
+        "end_turn"
+    };
     if body["stream"].as_bool() != Some(true) {
         let text: String = script.tokens.concat();
         return Json(json!({
             "id": "msg_fake", "type": "message", "role": "assistant", "model": model,
             "content": [{ "type": "text", "text": text }],
-            "stop_reason": "end_turn", "stop_sequence": null,
+            "stop_reason": stop_reason, "stop_sequence": null,
             "usage": { "input_tokens": script.input_tokens, "output_tokens": script.tokens.len() }
         }))
         .into_response();
@@ -271,7 +318,7 @@ pub async fn anthropic_messages(headers: HeaderMap, Json(body): Json<Value>) -> 
                 event(
                     "message_delta",
                     json!({ "type": "message_delta",
-                "delta": { "stop_reason": "end_turn", "stop_sequence": null },
+                "delta": { "stop_reason": stop_reason, "stop_sequence": null },
                 "usage": { "output_tokens": script.tokens.len() } }),
                 ),
             )
@@ -324,12 +371,23 @@ pub async fn openai_chat(headers: HeaderMap, Json(body): Json<Value>) -> Respons
         let body = json!({ "error": { "message": "This model's maximum context length is 128000 tokens.", "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded" } });
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     }
-    let script = script(system.as_deref(), &messages);
+    // `max_tokens` is the older name some compatible servers still use.
+    let max_field = if body["max_completion_tokens"].is_null() {
+        "max_tokens"
+    } else {
+        "max_completion_tokens"
+    };
+    let script = script(
+        system.as_deref(),
+        &messages,
+        &Params::read(&body, max_field),
+    );
+    let finish_reason = if script.truncated { "length" } else { "stop" };
     if body["stream"].as_bool() != Some(true) {
         let text: String = script.tokens.concat();
         return Json(json!({
             "id": "chatcmpl-fake", "object": "chat.completion", "created": 1_700_000_000, "model": model,
-            "choices": [{ "index": 0, "message": { "role": "assistant", "content": text }, "finish_reason": "stop" }],
+            "choices": [{ "index": 0, "message": { "role": "assistant", "content": text }, "finish_reason": finish_reason }],
             "usage": { "prompt_tokens": script.input_tokens, "completion_tokens": script.tokens.len(), "total_tokens": script.input_tokens + script.tokens.len() }
         }))
         .into_response();
@@ -377,7 +435,7 @@ pub async fn openai_chat(headers: HeaderMap, Json(body): Json<Value>) -> Respons
             send(
                 &tx,
                 chunk(
-                    json!([{ "index": 0, "delta": {}, "finish_reason": "stop" }]),
+                    json!([{ "index": 0, "delta": {}, "finish_reason": finish_reason }]),
                     Value::Null,
                 ),
             )

@@ -1,4 +1,5 @@
-//! Periodic clean-up: expired sessions and old sign-in failures.
+//! Periodic clean-up: expired sessions, old sign-in failures and old
+//! requests counted for the message limits.
 
 use std::time::Duration;
 
@@ -42,6 +43,11 @@ async fn hourly(pool: PgPool) {
             Ok(n) if n > 0 => tracing::debug!(deleted = n, "purged old sign-in failures"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purging sign-in failures failed"),
+        }
+        match app::backend::db::limits::prune_requests(&pool).await {
+            Ok(n) if n > 0 => tracing::debug!(deleted = n, "pruned old answer requests"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning answer requests failed"),
         }
     }
 }

@@ -212,6 +212,7 @@ async fn insert_conversation(
             title: sample.title,
             model: Some(sample.model),
             system_prompt: sample.system_prompt,
+            settings: Default::default(),
         },
     )
     .await?;

@@ -41,6 +41,7 @@ fn request(text: &str, system: Option<&str>) -> ChatRequest {
         ],
         max_tokens: 1024,
         temperature: None,
+        top_p: None,
     }
 }
 

@@ -77,6 +77,10 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
             false,
             now,
         ),
+        // Generation settings (NULL: the provider's defaults).
+        col("conversations", "temperature", "float8", true, None),
+        col("conversations", "max_output_tokens", "int4", true, None),
+        col("conversations", "top_p", "float8", true, None),
         col("messages", "id", "text", false, None),
         col("messages", "conversation_id", "text", false, None),
         col("messages", "user_id", "text", true, None),
@@ -179,17 +183,20 @@ async fn foreign_keys_cascade_from_owners(pool: PgPool) {
     .unwrap();
     fks.sort();
     let fk = |t: &str, c: &str, r: &str| (t.into(), c.into(), r.into(), "CASCADE".into());
-    assert_eq!(
-        fks,
-        vec![
-            fk("api_keys", "user_id", "users"),
-            fk("conversations", "user_id", "users"),
-            fk("messages", "conversation_id", "conversations"),
-            fk("messages", "user_id", "users"),
-            // The usage migration: a deleted user's usage goes with them.
-            fk("usage_daily", "user_id", "users"),
-        ]
-    );
+    let mut expected: Vec<(String, String, String, String)> = vec![
+        fk("api_keys", "user_id", "users"),
+        fk("conversations", "user_id", "users"),
+        fk("messages", "conversation_id", "conversations"),
+        fk("messages", "user_id", "users"),
+        // Later migrations: a deleted user's usage, limits, counted
+        // requests and templates go with them.
+        fk("answer_requests", "user_id", "users"),
+        fk("templates", "user_id", "users"),
+        fk("usage_daily", "user_id", "users"),
+        fk("user_limits", "user_id", "users"),
+    ];
+    expected.sort();
+    assert_eq!(fks, expected);
 }
 
 async fn insert_owner_with_data(pool: &PgPool, user: &str) {

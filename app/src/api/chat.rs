@@ -119,8 +119,6 @@ mod ssr {
 
     /// Messages of history sent with each request.
     const HISTORY: i64 = 200;
-    /// Output tokens asked for when the model is not in the catalogue.
-    const DEFAULT_MAX_TOKENS: u32 = 4096;
 
     /// What to answer.
     pub enum Ask {
@@ -150,10 +148,12 @@ mod ssr {
 
         // The model decides the provider; an unknown model needs an
         // OpenAI-compatible endpoint that may serve it.
-        let (provider, needs_base_url, max_tokens) = match catalog::find(&model) {
-            Some(info) => (info.provider, false, info.max_output_tokens.min(8192)),
-            None => (ApiKeyProvider::Openai, true, DEFAULT_MAX_TOKENS),
+        let info = catalog::find(&model);
+        let (provider, needs_base_url) = match info {
+            Some(info) => (info.provider, false),
+            None => (ApiKeyProvider::Openai, true),
         };
+        let applied = conversation.settings.applied(info);
         let key = api_keys::find_usable(&state.pool, user_id, provider, needs_base_url)
             .await?
             .ok_or_else(|| {
@@ -179,6 +179,8 @@ mod ssr {
             .map_err(|e| AppError::Invalid(e.to_string()))?;
 
         let mut tx = state.pool.begin().await?;
+        // Limits first: a refused request stores nothing.
+        let tokens_left = crate::backend::limits::admit(&mut tx, user_id).await?;
         // One answer at a time per conversation (row lock on the conversation).
         sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
             .bind(conversation_id)
@@ -278,8 +280,14 @@ mod ssr {
                 model,
                 system: conversation.system_prompt,
                 turns,
-                max_tokens,
-                temperature: None,
+                // Never more than the day's output-token allowance left.
+                max_tokens: tokens_left.map_or(applied.max_tokens, |left| {
+                    applied
+                        .max_tokens
+                        .min(u32::try_from(left).unwrap_or(u32::MAX))
+                }),
+                temperature: applied.temperature,
+                top_p: applied.top_p,
             },
         };
         tokio::spawn(generation::run(state.clone(), job));

@@ -5,20 +5,36 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::conversation::{ConversationDetail, ConversationPage, ConversationSummary};
+use crate::model::generation::GenerationSettings;
 
-/// Starts an empty conversation, optionally with a model and system prompt.
+/// Starts an empty conversation, optionally with a model and system prompt,
+/// or from a template (its model, system prompt and generation settings; a
+/// model given here replaces the template's).
 #[server(endpoint = "conversations/create")]
 pub async fn create_conversation(
     model: Option<String>,
     system_prompt: Option<String>,
+    template_id: Option<String>,
 ) -> Result<ConversationSummary, AppError> {
-    use crate::backend::db::conversations;
+    use crate::backend::db::{conversations, templates};
     use crate::model::conversation::{normalize_system_prompt, DEFAULT_TITLE};
 
     let (state, _, account) = crate::backend::auth::require_writer().await?;
     let model = ssr::checked_model(model.as_deref())?;
     let system_prompt =
         normalize_system_prompt(system_prompt.as_deref()).map_err(AppError::Invalid)?;
+    let template = match template_id.as_deref().filter(|t| !t.is_empty()) {
+        Some(template_id) => Some(
+            templates::find_visible(&state.pool, template_id, &account.id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("template".into()))?,
+        ),
+        None => None,
+    };
+    let model = model.or_else(|| template.as_ref().and_then(|t| t.model.clone()));
+    let system_prompt =
+        system_prompt.or_else(|| template.as_ref().and_then(|t| t.system_prompt.clone()));
+    let settings = template.map(|t| t.settings).unwrap_or_default();
     let id = conversations::insert(
         &state.pool,
         conversations::NewConversation {
@@ -26,6 +42,7 @@ pub async fn create_conversation(
             title: DEFAULT_TITLE,
             model: model.as_deref(),
             system_prompt: system_prompt.as_deref(),
+            settings,
         },
     )
     .await?;
@@ -131,6 +148,7 @@ pub async fn get_conversation(
     Ok(ConversationDetail {
         summary: conversation.summary,
         system_prompt: conversation.system_prompt,
+        settings: conversation.settings,
         messages,
         earlier_cursor,
     })
@@ -176,6 +194,40 @@ pub async fn update_conversation_settings(
         return Err(ssr::not_found());
     }
     Ok(ssr::find(&state, &id, &account.id).await?.summary)
+}
+
+/// Sets the temperature, maximum output tokens and top-p of the next answers
+/// (empty: the defaults), checked against the conversation's model.
+#[server(endpoint = "conversations/generation")]
+pub async fn update_generation_settings(
+    id: String,
+    temperature: String,
+    max_output_tokens: String,
+    top_p: String,
+) -> Result<GenerationSettings, AppError> {
+    use crate::model::catalog;
+
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    let settings = GenerationSettings::parse(&temperature, &max_output_tokens, &top_p)
+        .map_err(AppError::Invalid)?;
+    let conversation = ssr::find(&state, &id, &account.id).await?;
+    let model = conversation.summary.model.unwrap_or_default();
+    let info = catalog::find(&model);
+    let name = info.map_or(model.as_str(), |m| m.name);
+    settings
+        .validate(info, if name.is_empty() { "this model" } else { name })
+        .map_err(AppError::Invalid)?;
+    if !crate::backend::db::conversations::update_generation(
+        &state.pool,
+        &id,
+        &account.id,
+        &settings,
+    )
+    .await?
+    {
+        return Err(ssr::not_found());
+    }
+    Ok(settings)
 }
 
 /// Deletes a conversation and its messages for good.

@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod crypto;
 pub mod db;
 pub mod generation;
+pub mod limits;
 pub mod password;
 pub mod providers;
 pub mod secret;

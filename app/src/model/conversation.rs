@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::generation::GenerationSettings;
 use super::MessageRole;
 
 pub const DEFAULT_TITLE: &str = "New Conversation";
@@ -121,6 +122,7 @@ pub struct MessageView {
 pub struct ConversationDetail {
     pub summary: ConversationSummary,
     pub system_prompt: Option<String>,
+    pub settings: GenerationSettings,
     pub messages: Vec<MessageView>,
     /// Set when older messages exist.
     pub earlier_cursor: Option<String>,

@@ -5,8 +5,12 @@ pub mod admin;
 pub mod catalog;
 pub mod conversation;
 mod enums;
+pub mod generation;
 pub mod keys;
+pub mod limits;
+pub mod number;
 mod status;
+pub mod template;
 pub mod theme;
 pub mod usage;
 

@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::admin_limits::{RoleLimitsCard, UserLimitsButton};
 use super::app_header::AppHeader;
 use super::auth::RequireSignedIn;
 use super::chat::CopyButton;
@@ -25,6 +26,7 @@ pub fn AdminPage() -> impl IntoView {
             <h1>"Administration"</h1>
             <RegistrationCard />
             <CreateUserCard />
+            <RoleLimitsCard />
             <UsersCard />
         </main>
     }
@@ -219,6 +221,7 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
         None => {}
     });
     let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
+    let limits = view! { <UserLimitsButton user_id=user.id.clone() email=user.email.clone() /> };
     view! {
         <tr data-testid="user-row">
             <td>{user.email.clone()}{user.must_change_password.then(|| view! { " " <span class="badge">"one-time password"</span> })}</td>
@@ -232,7 +235,8 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
             </td>
             <td>{day(user.created_at)}</td>
             <td>{user.last_active_at.map(day).unwrap_or_else(|| "never".into())}</td>
-            <td>
+            <td class="admin-table__actions">
+                {limits}
                 {move || if confirming.get() {
                     view! {
                         <span class="key__confirm" role="group" aria-label="Confirm deletion">

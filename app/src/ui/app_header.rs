@@ -57,6 +57,7 @@ pub fn AppHeader() -> impl IntoView {
                                         <a class="account-menu__item" href="/settings/profile">"Profile"</a>
                                         <a class="account-menu__item" href="/settings/keys">"API keys"</a>
                                         <a class="account-menu__item" href="/usage">"Usage"</a>
+                                        <a class="account-menu__item" href="/templates">"Templates"</a>
                                         {(account.role == UserRole::Admin).then(|| view! {
                                             <a class="account-menu__item" href="/admin">"Administration"</a>
                                         })}

@@ -1,6 +1,7 @@
 //! Pages and widgets, one file each.
 
 pub mod admin;
+pub mod admin_limits;
 pub mod app_header;
 pub mod auth;
 pub mod brand;
@@ -15,6 +16,8 @@ pub mod not_found;
 pub mod profile;
 pub mod register;
 pub mod status_check;
+pub mod templates;
 pub mod theme_picker;
 pub mod toast;
 pub mod usage;
+pub mod usage_limits;

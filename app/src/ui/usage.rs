@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::app_header::AppHeader;
 use super::auth::RequireSignedIn;
 use super::form::capitalize;
+use super::usage_limits::LimitsCard;
 use crate::api::usage::my_usage;
 use crate::model::usage::{DayUsage, Totals, UsageReport};
 
@@ -33,6 +34,7 @@ fn Report(report: UsageReport) -> impl IntoView {
             <TotalsCard title="This month" totals=report.this_month testid="usage-month" />
             <TotalsCard title="Last 30 days" totals=report.last_30_days testid="usage-30-days" />
         </div>
+        <LimitsCard />
         <section class="card" aria-labelledby="by-day-heading">
             <h2 id="by-day-heading">"Cost per day"</h2>
             <DayChart days=report.by_day />

@@ -172,3 +172,94 @@ pub async fn spawn_app_with_fake_provider(
     let base = spawn_app_with(pool, &vars).await;
     (fake, base)
 }
+
+/// The password every test account uses.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A new account signed in on `base`, with a Claude and an OpenAI key (for
+/// the fake provider).
+pub async fn chat_user(base: &str, email: &str) -> Client {
+    let client = Client::new(base);
+    let registered = client.register(email, PASSWORD).await;
+    assert_eq!(registered.status, 200, "{registered:?}");
+    for (provider, key) in [
+        ("CLAUDE", "sk-ant-test-key-0000"),
+        ("OPENAI", "sk-test-key-000000000"),
+    ] {
+        let added = client
+            .call("keys/add", &[("provider", provider), ("key", key)])
+            .await;
+        assert_eq!(added.status, 200, "{added:?}");
+    }
+    client
+}
+
+/// Gives an account a role straight in the database.
+pub async fn set_role(pool: &sqlx::PgPool, email: &str, role: &str) {
+    sqlx::query("UPDATE users SET role = $2::user_role WHERE email = $1")
+        .bind(email)
+        .bind(role)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+pub async fn user_id(pool: &sqlx::PgPool, email: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Waits until no answer is still being written.
+pub async fn wait_answers_finished(pool: &sqlx::PgPool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let streaming: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM messages WHERE metadata->>'status' = 'streaming'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if streaming == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "answers stayed streaming"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The final text and metadata of the latest answer in a conversation.
+pub async fn last_answer(pool: &sqlx::PgPool, conversation: &str) -> (String, serde_json::Value) {
+    wait_answers_finished(pool).await;
+    sqlx::query_as(
+        "SELECT content, metadata FROM messages
+         WHERE conversation_id = $1 AND role = 'ASSISTANT'
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(conversation)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+impl Client {
+    /// A new conversation with `model`; its id.
+    pub async fn new_conversation(&self, model: &str) -> String {
+        let created = self.call("conversations/create", &[("model", model)]).await;
+        assert_eq!(created.status, 200, "{created:?}");
+        created.body["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn send(&self, conversation: &str, text: &str) -> Answer {
+        self.call(
+            "chat/send",
+            &[("conversation_id", conversation), ("text", text)],
+        )
+        .await
+    }
+}

@@ -1,11 +1,14 @@
 use sqlx::PgExecutor;
 use tracing::instrument;
 
+use crate::model::generation::GenerationSettings;
+
 pub struct NewConversation<'a> {
     pub user_id: &'a str,
     pub title: &'a str,
     pub model: Option<&'a str>,
     pub system_prompt: Option<&'a str>,
+    pub settings: GenerationSettings,
 }
 
 #[instrument(skip_all)]
@@ -30,12 +33,16 @@ pub async fn insert(
 ) -> Result<String, sqlx::Error> {
     let id = super::new_id();
     sqlx::query!(
-        "INSERT INTO conversations (id, user_id, title, model, system_prompt) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO conversations (id, user_id, title, model, system_prompt, temperature, max_output_tokens, top_p)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         id,
         conversation.user_id,
         conversation.title,
         conversation.model,
         conversation.system_prompt,
+        conversation.settings.temperature,
+        conversation.settings.max_output_tokens.map(|n| n as i32),
+        conversation.settings.top_p,
     )
     .execute(db)
     .await?;
@@ -142,10 +149,11 @@ pub async fn search(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// A conversation of the user's, with its system prompt.
+/// A conversation of the user's, with its system prompt and generation settings.
 pub struct ConversationRow {
     pub summary: ConversationSummary,
     pub system_prompt: Option<String>,
+    pub settings: GenerationSettings,
 }
 
 #[instrument(skip_all)]
@@ -155,7 +163,7 @@ pub async fn find(
     user_id: &str,
 ) -> Result<Option<ConversationRow>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT id, title, model, system_prompt,
+        r#"SELECT id, title, model, system_prompt, temperature, max_output_tokens, top_p,
                   created_at AS "created_at: DateTime<Utc>",
                   last_activity_at AS "last_activity_at: DateTime<Utc>"
            FROM conversations WHERE id = $1 AND user_id = $2"#,
@@ -173,6 +181,11 @@ pub async fn find(
             last_activity_at: r.last_activity_at,
         },
         system_prompt: r.system_prompt,
+        settings: GenerationSettings {
+            temperature: r.temperature,
+            max_output_tokens: r.max_output_tokens.map(|n| n as u32),
+            top_p: r.top_p,
+        },
     }))
 }
 
@@ -210,6 +223,28 @@ pub async fn update_settings(
         user_id,
         model,
         system_prompt
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Sets the generation settings used for the next answer.
+#[instrument(skip_all)]
+pub async fn update_generation(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+    settings: &GenerationSettings,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "UPDATE conversations SET temperature = $3, max_output_tokens = $4, top_p = $5
+         WHERE id = $1 AND user_id = $2",
+        id,
+        user_id,
+        settings.temperature,
+        settings.max_output_tokens.map(|n| n as i32),
+        settings.top_p
     )
     .execute(db)
     .await?;

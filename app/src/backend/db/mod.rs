@@ -3,9 +3,11 @@
 
 pub mod api_keys;
 pub mod conversations;
+pub mod limits;
 pub mod login_failures;
 pub mod messages;
 pub mod settings;
+pub mod templates;
 pub mod usage;
 pub mod users;
 

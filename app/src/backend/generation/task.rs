@@ -77,6 +77,7 @@ pub async fn run(state: AppState, job: Job) {
         "duration_ms": started.elapsed().as_millis() as u64,
         "stop_reason": stop_reason,
         "temperature": job.request.temperature,
+        "top_p": job.request.top_p,
         "max_tokens": job.request.max_tokens,
     });
     let usage = usage::Answer {

@@ -31,7 +31,8 @@ pub struct ChatRequest {
     pub system: Option<String>,
     pub turns: Vec<ChatTurn>,
     pub max_tokens: u32,
-    pub temperature: Option<f32>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
 }
 
 /// What a provider stream says, whichever provider it is.
@@ -105,9 +106,7 @@ fn anthropic_body(request: &ChatRequest) -> Value {
     if let Some(system) = request.system.as_deref().filter(|s| !s.trim().is_empty()) {
         body["system"] = json!(system);
     }
-    if let Some(t) = request.temperature {
-        body["temperature"] = json!(t);
-    }
+    add_sampling(&mut body, request);
     body
 }
 
@@ -129,10 +128,18 @@ fn openai_body(request: &ChatRequest) -> Value {
         "stream_options": { "include_usage": true },
         "max_completion_tokens": request.max_tokens,
     });
+    add_sampling(&mut body, request);
+    body
+}
+
+/// The optional sampling parameters, which both APIs name alike.
+fn add_sampling(body: &mut Value, request: &ChatRequest) {
     if let Some(t) = request.temperature {
         body["temperature"] = json!(t);
     }
-    body
+    if let Some(p) = request.top_p {
+        body["top_p"] = json!(p);
+    }
 }
 
 /// An answer arriving. Call [`ChatStream::next`] until it returns `None`.

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::composer::Composer;
 use super::live::follow;
 use super::message::{MessageBubble, Turn};
+use super::settings_panel::SettingsPanel;
 use super::SidebarVersion;
 use crate::api::chat::{edit_last_message, regenerate, send_message, stop_generation, SentMessage};
 use crate::api::conversations::{
@@ -22,6 +23,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let title = RwSignal::new(detail.summary.title.clone());
     let model = RwSignal::new(detail.summary.model.clone().unwrap_or_default());
     let system_prompt = RwSignal::new(detail.system_prompt.clone().unwrap_or_default());
+    let settings = RwSignal::new(detail.settings);
     let turns = RwSignal::new(
         detail
             .messages
@@ -51,6 +53,8 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     // Editing the last message: the composer resends it through `edit`.
     let editing = RwSignal::new(false);
     let refocus = RwSignal::new(0u32);
+    // A message the server refused goes back into the box, so nothing is lost.
+    let refused = RwSignal::new(None::<String>);
     let send = Action::new(move |ask: &Ask| {
         let ask = ask.clone();
         let chosen = Some(model.get_untracked()).filter(|m| !m.is_empty());
@@ -61,7 +65,9 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 Ask::Again => regenerate(conversation, chosen).await,
                 Ask::Edited(text) => edit_last_message(conversation, text.clone(), chosen).await,
             };
-            result.map(|sent| (matches!(ask, Ask::New(_)), sent))
+            result
+                .map(|sent| (matches!(ask, Ask::New(_)), sent))
+                .map_err(|e| (ask, e))
         }
     });
     Effect::new(move || {
@@ -69,6 +75,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
             match result {
                 Ok((is_new, sent)) => {
                     error.set(None);
+                    refused.set(None);
                     let (question, answer) = owner.with(|| {
                         (
                             Turn::from_view(sent.user_message),
@@ -99,7 +106,12 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     // Back to the message box (after Regenerate, Retry, Edit).
                     refocus.update(|n| *n += 1);
                 }
-                Err(e) => error.set(Some(capitalize(&e.to_string()))),
+                Err((ask, e)) => {
+                    error.set(Some(capitalize(&e.to_string())));
+                    if let Ask::New(text) | Ask::Edited(text) = ask {
+                        refused.set(Some(text));
+                    }
+                }
             }
         }
     });
@@ -213,11 +225,11 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     });
     let last_role = move || turns.with(|t| t.last().map(|turn| (turn.role, turn.status.get())));
 
-    let settings_note = move || match save_settings.value().get() {
-        Some(Ok(_)) => Some("Saved: applies to the next answer.".to_string()),
-        Some(Err(e)) => Some(capitalize(&e.to_string())),
-        None => None,
-    };
+    Effect::new(move || {
+        if let Some(Err(e)) = save_settings.value().get() {
+            error.set(Some(capitalize(&e.to_string())));
+        }
+    });
 
     view! {
         <section class="conversation" aria-label="Conversation">
@@ -316,18 +328,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     </Transition>
                 </label>
             </header>
-            <details class="conversation__system">
-                <summary>"System prompt"</summary>
-                <textarea
-                    aria-label="System prompt"
-                    rows="3"
-                    placeholder="e.g. You are a concise assistant."
-                    prop:value=move || system_prompt.get()
-                    on:input=move |ev| system_prompt.set(event_target_value(&ev))
-                ></textarea>
-                <button class="button button--quiet" on:click=move |_| { save_settings.dispatch(()); }>"Save system prompt"</button>
-                <p class="muted" role="status">{settings_note}</p>
-            </details>
+            <SettingsPanel id model system_prompt settings />
             <div
                 class="conversation__messages"
                 node_ref=list
@@ -391,17 +392,15 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     }
                 })
                 prefill=Signal::derive(move || {
-                    editing
-                        .get()
-                        .then(|| {
-                            turns.with_untracked(|t| {
-                                t.iter()
-                                    .rev()
-                                    .find(|turn| turn.role == MessageRole::User)
-                                    .map(|turn| turn.content.get_untracked())
-                            })
-                        })
-                        .flatten()
+                    if !editing.get() {
+                        return refused.get();
+                    }
+                    turns.with_untracked(|t| {
+                        t.iter()
+                            .rev()
+                            .find(|turn| turn.role == MessageRole::User)
+                            .map(|turn| turn.content.get_untracked())
+                    })
                 })
                 on_stop=Callback::new(move |_| { stop.dispatch(()); })
                 streaming=Signal::derive(streaming)

@@ -39,7 +39,8 @@ impl Turn {
     }
 }
 
-/// The answer's footer: model, tokens, cost, time.
+/// The answer's footer: model, tokens, cost, time, and whether the answer
+/// hit its maximum output.
 fn footer(metadata: &serde_json::Value) -> Option<String> {
     let model = metadata["model"].as_str()?;
     let mut parts = vec![model.to_string()];
@@ -54,6 +55,13 @@ fn footer(metadata: &serde_json::Value) -> Option<String> {
     }
     if let Some(ms) = metadata["duration_ms"].as_u64() {
         parts.push(format!("{:.1} s", ms as f64 / 1000.0));
+    }
+    // Anthropic says `max_tokens`, OpenAI `length`.
+    if matches!(
+        metadata["stop_reason"].as_str(),
+        Some("max_tokens" | "length")
+    ) {
+        parts.push("cut at the maximum output".into());
     }
     Some(parts.join(" · "))
 }

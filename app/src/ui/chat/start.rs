@@ -4,9 +4,11 @@ use leptos_router::hooks::use_navigate;
 use super::composer::Composer;
 use super::SidebarVersion;
 use crate::api::chat::send_message;
-use crate::api::conversations::create_conversation;
+use crate::api::conversations::{create_conversation, delete_conversation};
 use crate::api::models::{available_models, ModelChoice};
+use crate::api::templates::list_templates;
 use crate::error::AppError;
+use crate::model::template::TemplateView;
 use crate::ui::form::capitalize;
 
 const EXAMPLES: [&str; 4] = [
@@ -61,14 +63,25 @@ fn NoModels() -> impl IntoView {
 #[component]
 fn Ask(choices: Vec<ModelChoice>) -> impl IntoView {
     let model = RwSignal::new(choices[0].id.clone());
+    let template = RwSignal::new(None::<TemplateView>);
     let sidebar = use_context::<SidebarVersion>();
     let navigate = use_navigate();
-    // A new conversation with the chosen model, then the question in it.
+    // A message the server refused goes back into the box.
+    let refused = RwSignal::new(None::<String>);
+    // A new conversation with the chosen model (and template), then the
+    // question in it. If the question is refused (a limit, say), the empty
+    // conversation goes away again.
     let start = Action::new(move |text: &String| {
         let (text, chosen) = (text.clone(), model.get_untracked());
+        let template_id = template.get_untracked().map(|t| t.id);
         async move {
-            let conversation = create_conversation(Some(chosen.clone()), None).await?;
-            send_message(conversation.id.clone(), text, Some(chosen)).await?;
+            let conversation = create_conversation(Some(chosen.clone()), None, template_id).await?;
+            if let Err(e) = send_message(conversation.id.clone(), text.clone(), Some(chosen)).await
+            {
+                let _ = delete_conversation(conversation.id).await;
+                refused.set(Some(text));
+                return Err(e);
+            }
             Ok::<_, AppError>(conversation.id)
         }
     });
@@ -80,6 +93,7 @@ fn Ask(choices: Vec<ModelChoice>) -> impl IntoView {
             navigate(&format!("/c/{id}"), Default::default());
         }
     });
+    let model_ids: Vec<String> = choices.iter().map(|c| c.id.clone()).collect();
     view! {
         <label class="start__model">
             "Model "
@@ -94,6 +108,7 @@ fn Ask(choices: Vec<ModelChoice>) -> impl IntoView {
                     .collect_view()}
             </select>
         </label>
+        <TemplatePicker template model model_ids />
         <ul class="start__examples" aria-label="Example prompts">
             {EXAMPLES
                 .into_iter()
@@ -120,7 +135,72 @@ fn Ask(choices: Vec<ModelChoice>) -> impl IntoView {
             on_stop=Callback::new(|_| {})
             streaming=Signal::from(false)
             sending=start.pending().into()
-            prefill=Signal::from(None)
+            prefill=refused.into()
         />
+    }
+}
+
+/// "Start from a template": picking one chooses its model (when the user has
+/// a key for it) and shows what it brings; the conversation is created with
+/// its system prompt and generation settings.
+#[component]
+fn TemplatePicker(
+    template: RwSignal<Option<TemplateView>>,
+    model: RwSignal<String>,
+    model_ids: Vec<String>,
+) -> impl IntoView {
+    let templates = Resource::new(|| (), |_| list_templates());
+    let model_ids = StoredValue::new(model_ids);
+    view! {
+        <Transition>
+            {move || {
+                let list = templates.get().and_then(Result::ok).unwrap_or_default();
+                (!list.is_empty()).then(|| {
+                    let options = list.clone();
+                    view! {
+                        <label class="start__model">
+                            "Template "
+                            <select
+                                data-testid="template-picker"
+                                on:change=move |ev| {
+                                    let id = event_target_value(&ev);
+                                    let chosen = list.iter().find(|t| t.id == id).cloned();
+                                    if let Some(m) = chosen.as_ref().and_then(|t| t.model.clone()) {
+                                        if model_ids.with_value(|ids| ids.contains(&m)) {
+                                            model.set(m);
+                                        }
+                                    }
+                                    template.set(chosen);
+                                }
+                            >
+                                <option value="">"None"</option>
+                                {options
+                                    .into_iter()
+                                    .map(|t| {
+                                        let label = if t.is_public { format!("{} (shared)", t.name) } else { t.name.clone() };
+                                        view! { <option value=t.id>{label}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                    }
+                })
+            }}
+        </Transition>
+        {move || template.get().map(|t| view! {
+            <p class="muted start__template" data-testid="template-summary">
+                {t.settings.summary()}
+                {t.system_prompt.map(|p| format!(" · System prompt: {}", preview(&p)))}
+            </p>
+        })}
+    }
+}
+
+/// The first 80 characters of a text, on one line.
+fn preview(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
     }
 }
