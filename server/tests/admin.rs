@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Client;
+use common::{id_of, Client};
 use sqlx::PgPool;
 
 const PASSWORD: &str = "correct horse battery";
@@ -24,14 +24,6 @@ async fn setup(pool: &PgPool) -> (String, Client, Client) {
     let user = Client::new(&base);
     assert_eq!(user.register("ada@example.com", PASSWORD).await.status, 200);
     (base, admin, user)
-}
-
-async fn id_of(pool: &PgPool, email: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

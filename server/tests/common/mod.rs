@@ -172,3 +172,33 @@ pub async fn spawn_app_with_fake_provider(
     let base = spawn_app_with(pool, &vars).await;
     (fake, base)
 }
+
+/// Waits until no answer is streaming any more (at most 20 seconds).
+pub async fn wait_finished(pool: &sqlx::PgPool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let streaming: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM messages WHERE metadata->>'status' = 'streaming'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if streaming == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "answers stayed streaming"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The id of the account with this email.
+pub async fn id_of(pool: &sqlx::PgPool, email: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
