@@ -109,3 +109,14 @@ impl From<sqlx::Error> for AppError {
         }
     }
 }
+
+/// For plain axum handlers (outside server functions): the error's status
+/// with the same JSON body a server function sends.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = axum::http::StatusCode::from_u16(self.status_code())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self)).into_response()
+    }
+}

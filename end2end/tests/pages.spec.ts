@@ -76,4 +76,7 @@ test("admin page", async ({ page }) => {
   await page.getByTestId("user-row").first().getByRole("button", { name: "Limits" }).click();
   await expect(page.getByTestId("user-limits").filter({ visible: true })).toBeVisible();
   await check(page, "admin-user-limits");
+  await page.goto("/admin/usage");
+  await expect(page.getByRole("heading", { name: "Usage of all users" })).toBeVisible();
+  await check(page, "admin-usage");
 });

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Client;
+use common::{user_id, Client};
 use sqlx::PgPool;
 
 const PASSWORD: &str = "correct horse battery";
@@ -26,14 +26,6 @@ async fn setup(pool: &PgPool) -> (String, Client, Client) {
     (base, admin, user)
 }
 
-async fn id_of(pool: &PgPool, email: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn only_admins_reach_admin_functions(pool: PgPool) {
     let (base, _admin, user) = setup(&pool).await;
@@ -47,7 +39,7 @@ async fn only_admins_reach_admin_functions(pool: PgPool) {
         .await
         .unwrap();
     let visitor = Client::new(&base);
-    let target = id_of(&pool, "ada@example.com").await;
+    let target = user_id(&pool, "ada@example.com").await;
     let calls: [(&str, Vec<(&str, &str)>); 6] = [
         ("admin/users", vec![]),
         ("admin/role", vec![("user_id", &target), ("role", "ADMIN")]),
@@ -117,8 +109,8 @@ async fn the_user_list_searches_and_pages(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn roles_change_but_the_last_admin_stays(pool: PgPool) {
     let (_, admin, _) = setup(&pool).await;
-    let root = id_of(&pool, "root@example.com").await;
-    let ada = id_of(&pool, "ada@example.com").await;
+    let root = user_id(&pool, "root@example.com").await;
+    let ada = user_id(&pool, "ada@example.com").await;
 
     let refused = admin
         .call("admin/role", &[("user_id", &root), ("role", "USER")])
@@ -219,8 +211,8 @@ async fn a_created_account_must_change_its_one_time_password(pool: PgPool) {
 async fn deleting_a_user_removes_their_data(pool: PgPool) {
     let (_, admin, user) = setup(&pool).await;
     assert_eq!(user.call("conversations/create", &[]).await.status, 200);
-    let ada = id_of(&pool, "ada@example.com").await;
-    let root = id_of(&pool, "root@example.com").await;
+    let ada = user_id(&pool, "ada@example.com").await;
+    let root = user_id(&pool, "root@example.com").await;
     let myself = admin.call("admin/delete", &[("user_id", &root)]).await;
     assert_eq!(myself.status, 409);
     let deleted = admin.call("admin/delete", &[("user_id", &ada)]).await;

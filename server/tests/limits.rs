@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{chat_user, last_answer, set_role, user_id, wait_answers_finished, Answer, Client};
+use common::{chat_user, last_answer, set_role, user_id, wait_finished, Answer, Client};
 use sqlx::PgPool;
 
 const ADMIN: &str = "root@example.com";
@@ -77,7 +77,7 @@ async fn messages_per_minute_refuse_at_the_boundary_and_reset(pool: PgPool) {
 
     for text in ["one", "two"] {
         assert_eq!(ada.send(&conversation, text).await.status, 200);
-        wait_answers_finished(&pool).await;
+        wait_finished(&pool).await;
     }
     let stored = messages_stored(&pool).await;
     let third = ada.send(&conversation, "three").await;
@@ -99,7 +99,7 @@ async fn messages_per_minute_refuse_at_the_boundary_and_reset(pool: PgPool) {
     // A minute later the window has moved on.
     requests_age(&pool, 61).await;
     assert_eq!(ada.send(&conversation, "three").await.status, 200);
-    wait_answers_finished(&pool).await;
+    wait_finished(&pool).await;
     let (text, _) = last_answer(&pool, &conversation).await;
     assert_eq!(text, "You said: three");
 }
@@ -119,7 +119,7 @@ async fn daily_messages_tokens_and_monthly_spend_refuse_and_reset(pool: PgPool) 
     );
     for text in ["a", "b", "c"] {
         assert_eq!(ada.send(&conversation, text).await.status, 200);
-        wait_answers_finished(&pool).await;
+        wait_finished(&pool).await;
     }
     let refused = ada.send(&conversation, "d").await;
     assert_refused(
@@ -135,7 +135,7 @@ async fn daily_messages_tokens_and_monthly_spend_refuse_and_reset(pool: PgPool) 
     .await
     .unwrap();
     assert_eq!(ada.send(&conversation, "d").await.status, 200);
-    wait_answers_finished(&pool).await;
+    wait_finished(&pool).await;
 
     // Output tokens per day: the answer is capped to what is left, then refused.
     let used: i64 =
@@ -210,7 +210,7 @@ async fn role_limits_apply_and_a_users_override_wins(pool: PgPool) {
 
     let conversation = ada.new_conversation("claude-sonnet-4-5").await;
     assert_eq!(ada.send(&conversation, "one").await.status, 200);
-    wait_answers_finished(&pool).await;
+    wait_finished(&pool).await;
     assert_refused(
         &ada.send(&conversation, "two").await,
         "limit of 1 message per minute",
@@ -219,7 +219,7 @@ async fn role_limits_apply_and_a_users_override_wins(pool: PgPool) {
     let mine = admin.new_conversation("claude-sonnet-4-5").await;
     for text in ["x", "y"] {
         assert_eq!(admin.send(&mine, text).await.status, 200);
-        wait_answers_finished(&pool).await;
+        wait_finished(&pool).await;
     }
 
     // Ada's own limit replaces her role's; the others stay the role's.
@@ -229,7 +229,7 @@ async fn role_limits_apply_and_a_users_override_wins(pool: PgPool) {
     assert_eq!(set.body["overrides"]["messages_per_minute"], 3);
     assert_eq!(set.body["role_limits"]["messages_per_minute"], 1);
     assert_eq!(ada.send(&conversation, "two").await.status, 200);
-    wait_answers_finished(&pool).await;
+    wait_finished(&pool).await;
 
     // Ada sees her limits and what she used.
     let status = ada.call("limits/mine", &[]).await;
@@ -296,7 +296,7 @@ async fn two_instances_share_the_limits(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(counted, 3);
-    wait_answers_finished(&pool).await;
+    wait_finished(&pool).await;
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

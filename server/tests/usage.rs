@@ -3,28 +3,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::Client;
+use common::{wait_finished, Client};
 use serde_json::Value;
 use sqlx::PgPool;
-
-async fn wait_finished(pool: &PgPool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let streaming: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM messages WHERE metadata->>'status' = 'streaming'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        if streaming == 0 {
-            return;
-        }
-        assert!(Instant::now() < deadline, "answers stayed streaming");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn usage_equals_the_sum_of_the_answers_metadata(pool: PgPool) {

@@ -47,7 +47,7 @@ impl Registration {
 }
 
 /// One row of the admin's user list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminUser {
     pub id: String,
     pub email: String,
@@ -58,10 +58,16 @@ pub struct AdminUser {
     /// (read from `conversations_user_activity_idx`, not by scanning messages).
     pub last_active_at: Option<DateTime<Utc>>,
     pub must_change_password: bool,
+    /// Answers this UTC calendar month (from `usage_daily`).
+    pub month_answers: i64,
+    /// Input plus output tokens this UTC calendar month.
+    pub month_tokens: i64,
+    /// Cost in USD this UTC calendar month.
+    pub month_cost_usd: f64,
 }
 
 /// A page of users, newest first; pass `next_cursor` back for more.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminUserPage {
     pub items: Vec<AdminUser>,
     pub next_cursor: Option<String>,
@@ -69,7 +75,7 @@ pub struct AdminUserPage {
 
 /// A user an admin just created, with the password to hand over. It is shown
 /// once and must be changed at the first sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedUser {
     pub user: AdminUser,
     pub one_time_password: String,

@@ -1,7 +1,6 @@
 //! Pages and widgets, one file each.
 
 pub mod admin;
-pub mod admin_limits;
 pub mod app_header;
 pub mod auth;
 pub mod brand;
@@ -20,4 +19,3 @@ pub mod templates;
 pub mod theme_picker;
 pub mod toast;
 pub mod usage;
-pub mod usage_limits;

@@ -15,7 +15,6 @@ use app::backend::generation::Update;
 use app::backend::AppState;
 use app::error::AppError;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -32,13 +31,13 @@ pub async fn message_events(
 ) -> Response {
     let account = match current_account(&state.pool, &session).await {
         Ok(Some(account)) => account,
-        Ok(None) => return error(AppError::Unauthenticated),
-        Err(e) => return error(e),
+        Ok(None) => return AppError::Unauthenticated.into_response(),
+        Err(e) => return e.into_response(),
     };
     match messages::find_for_user(&state.pool, &id, &account.id).await {
         Ok(Some(_)) => {}
-        Ok(None) => return error(AppError::NotFound("message".into())),
-        Err(e) => return error(e.into()),
+        Ok(None) => return AppError::NotFound("message".into()).into_response(),
+        Err(e) => return AppError::from(e).into_response(),
     }
     let (tx, rx) = mpsc::channel::<Event>(64);
     tokio::spawn(follow(state, id, account.id, tx));
@@ -50,11 +49,6 @@ pub async fn message_events(
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
-}
-
-fn error(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, axum::Json(e)).into_response()
 }
 
 fn event(name: &str, data: serde_json::Value) -> Event {

@@ -4,6 +4,7 @@ mod error_status;
 mod health;
 mod message_events;
 pub mod origin;
+mod usage_csv;
 
 use app::backend::auth::session::IDLE_LIFETIME;
 use app::backend::AppState;
@@ -33,6 +34,8 @@ pub fn router(state: AppState) -> Router {
             "/api/messages/{id}/events",
             get(message_events::message_events),
         )
+        .route("/api/usage.csv", get(usage_csv::mine))
+        .route("/api/admin/usage.csv", get(usage_csv::everyone))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -212,8 +212,8 @@ pub async fn user_id(pool: &sqlx::PgPool, email: &str) -> String {
         .unwrap()
 }
 
-/// Waits until no answer is still being written.
-pub async fn wait_answers_finished(pool: &sqlx::PgPool) {
+/// Waits until no answer is still being written (at most 20 seconds).
+pub async fn wait_finished(pool: &sqlx::PgPool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let streaming: i64 = sqlx::query_scalar(
@@ -235,7 +235,7 @@ pub async fn wait_answers_finished(pool: &sqlx::PgPool) {
 
 /// The final text and metadata of the latest answer in a conversation.
 pub async fn last_answer(pool: &sqlx::PgPool, conversation: &str) -> (String, serde_json::Value) {
-    wait_answers_finished(pool).await;
+    wait_finished(pool).await;
     sqlx::query_as(
         "SELECT content, metadata FROM messages
          WHERE conversation_id = $1 AND role = 'ASSISTANT'

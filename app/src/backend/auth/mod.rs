@@ -46,24 +46,37 @@ pub const MUST_CHANGE_PASSWORD: &str =
 /// an administrator's one-time password.
 pub async fn require_writer() -> Result<(AppState, Session, Account), AppError> {
     let (state, session, account) = require_account().await?;
+    ensure_writer(&account)?;
+    Ok((state, session, account))
+}
+
+/// A signed-in ADMIN; everyone else gets "forbidden".
+pub async fn require_admin() -> Result<(AppState, Session, Account), AppError> {
+    let (state, session, account) = require_account().await?;
+    ensure_admin(&account)?;
+    Ok((state, session, account))
+}
+
+/// [`require_writer`]'s rule, for handlers that found the account themselves.
+pub fn ensure_writer(account: &Account) -> Result<(), AppError> {
     if account.is_read_only() {
         return Err(AppError::Forbidden(GUEST_READ_ONLY.into()));
     }
     if account.must_change_password {
         return Err(AppError::Forbidden(MUST_CHANGE_PASSWORD.into()));
     }
-    Ok((state, session, account))
+    Ok(())
 }
 
-/// A signed-in ADMIN; everyone else gets "forbidden".
-pub async fn require_admin() -> Result<(AppState, Session, Account), AppError> {
-    let (state, session, account) = require_writer().await?;
+/// [`require_admin`]'s rule, for handlers that found the account themselves.
+pub fn ensure_admin(account: &Account) -> Result<(), AppError> {
+    ensure_writer(account)?;
     if account.role != crate::model::UserRole::Admin {
         return Err(AppError::Forbidden(
             "only administrators can do this".into(),
         ));
     }
-    Ok((state, session, account))
+    Ok(())
 }
 
 /// The client's address: the TCP peer, or `X-Forwarded-For`'s first entry

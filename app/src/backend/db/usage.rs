@@ -1,11 +1,24 @@
 //! `usage_daily`: answers, tokens and cost per user, model and UTC day.
 
 use chrono::NaiveDate;
+use futures::stream::BoxStream;
 use sqlx::PgExecutor;
 use tracing::instrument;
 
-use crate::model::usage::{DayUsage, ModelUsage, Totals};
+use crate::model::usage::{DayRange, DayUsage, ModelUsage, Totals, UserUsage};
 use crate::model::ApiKeyProvider;
+
+/// The `Totals` in a query's row that has its four columns.
+macro_rules! totals_of {
+    ($row:expr) => {
+        Totals {
+            answers: $row.answers,
+            input_tokens: $row.input_tokens,
+            output_tokens: $row.output_tokens,
+            cost_usd: $row.cost_usd,
+        }
+    };
+}
 
 /// A finished answer, as counted.
 pub struct Answer<'a> {
@@ -40,11 +53,11 @@ pub async fn record(db: impl PgExecutor<'_>, answer: &Answer<'_>) -> Result<(), 
     Ok(())
 }
 
-/// Totals for `user_id` from `since` (inclusive, UTC day) on.
+/// Totals for `user_id` (`None`: every user) from `since` (inclusive, UTC day) on.
 #[instrument(skip_all)]
 pub async fn totals_since(
     db: impl PgExecutor<'_>,
-    user_id: &str,
+    user_id: Option<&str>,
     since: NaiveDate,
 ) -> Result<Totals, sqlx::Error> {
     sqlx::query_as!(
@@ -53,7 +66,7 @@ pub async fn totals_since(
                   coalesce(sum(input_tokens), 0)::int8 AS "input_tokens!",
                   coalesce(sum(output_tokens), 0)::int8 AS "output_tokens!",
                   coalesce(sum(cost_usd), 0)::float8 AS "cost_usd!"
-           FROM usage_daily WHERE user_id = $1 AND day >= $2"#,
+           FROM usage_daily WHERE ($1::text IS NULL OR user_id = $1) AND day >= $2"#,
         user_id,
         since as NaiveDate
     )
@@ -61,11 +74,11 @@ pub async fn totals_since(
     .await
 }
 
-/// Per model since `since`, costliest first.
+/// Per model since `since` for `user_id` (`None`: every user), costliest first.
 #[instrument(skip_all)]
 pub async fn by_model_since(
     db: impl PgExecutor<'_>,
-    user_id: &str,
+    user_id: Option<&str>,
     since: NaiveDate,
 ) -> Result<Vec<ModelUsage>, sqlx::Error> {
     let rows = sqlx::query!(
@@ -74,7 +87,7 @@ pub async fn by_model_since(
                   sum(input_tokens)::int8 AS "input_tokens!",
                   sum(output_tokens)::int8 AS "output_tokens!",
                   sum(cost_usd)::float8 AS "cost_usd!"
-           FROM usage_daily WHERE user_id = $1 AND day >= $2
+           FROM usage_daily WHERE ($1::text IS NULL OR user_id = $1) AND day >= $2
            GROUP BY model ORDER BY 5 DESC, model"#,
         user_id,
         since as NaiveDate
@@ -85,12 +98,7 @@ pub async fn by_model_since(
         .into_iter()
         .map(|r| ModelUsage {
             model: r.model,
-            totals: Totals {
-                answers: r.answers,
-                input_tokens: r.input_tokens,
-                output_tokens: r.output_tokens,
-                cost_usd: r.cost_usd,
-            },
+            totals: totals_of!(r),
         })
         .collect())
 }
@@ -119,12 +127,85 @@ pub async fn by_day_since(
         .into_iter()
         .map(|r| DayUsage {
             day: r.day,
-            totals: Totals {
-                answers: r.answers,
-                input_tokens: r.input_tokens,
-                output_tokens: r.output_tokens,
-                cost_usd: r.cost_usd,
-            },
+            totals: totals_of!(r),
         })
         .collect())
+}
+
+/// The `limit` costliest users since `since`, with their totals.
+#[instrument(skip_all)]
+pub async fn top_users_since(
+    db: impl PgExecutor<'_>,
+    since: NaiveDate,
+    limit: i64,
+) -> Result<Vec<UserUsage>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT d.user_id AS "user_id!", u.email, u.name,
+                  d.answers AS "answers!", d.input_tokens AS "input_tokens!",
+                  d.output_tokens AS "output_tokens!", d.cost_usd AS "cost_usd!"
+           FROM (
+               SELECT user_id,
+                      sum(answers)::int8 AS answers,
+                      sum(input_tokens)::int8 AS input_tokens,
+                      sum(output_tokens)::int8 AS output_tokens,
+                      sum(cost_usd)::float8 AS cost_usd
+               FROM usage_daily WHERE day >= $1
+               GROUP BY user_id
+               ORDER BY 5 DESC, user_id
+               LIMIT $2
+           ) d
+           JOIN users u ON u.id = d.user_id
+           ORDER BY d.cost_usd DESC, u.email"#,
+        since as NaiveDate,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| UserUsage {
+            user_id: r.user_id,
+            email: r.email,
+            name: r.name,
+            totals: totals_of!(r),
+        })
+        .collect())
+}
+
+/// One stored row, as the CSV export writes it.
+#[derive(Debug)]
+pub struct ExportRow {
+    pub day: NaiveDate,
+    pub user_id: String,
+    pub email: String,
+    pub model: String,
+    pub provider: ApiKeyProvider,
+    pub answers: i32,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cost_usd: f64,
+}
+
+/// Every row of `range` for `user_id` (`None`: every user), by day, email
+/// and model. A stream, so that a year of every user's rows is never held
+/// in memory at once.
+pub fn export<'e>(
+    db: impl PgExecutor<'e> + 'e,
+    user_id: Option<&str>,
+    range: DayRange,
+) -> BoxStream<'e, Result<ExportRow, sqlx::Error>> {
+    sqlx::query_as!(
+        ExportRow,
+        r#"SELECT d.day AS "day: NaiveDate", d.user_id, u.email, d.model,
+                  d.provider AS "provider: ApiKeyProvider",
+                  d.answers, d.input_tokens, d.output_tokens, d.cost_usd
+           FROM usage_daily d
+           JOIN users u ON u.id = d.user_id
+           WHERE ($1::text IS NULL OR d.user_id = $1) AND d.day BETWEEN $2 AND $3
+           ORDER BY d.day, u.email, d.model"#,
+        user_id,
+        range.from as NaiveDate,
+        range.to as NaiveDate
+    )
+    .fetch(db)
 }

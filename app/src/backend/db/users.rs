@@ -180,7 +180,8 @@ pub async fn delete(db: impl PgExecutor<'_>, id: &str) -> Result<bool, sqlx::Err
 }
 
 /// The admin's user list: newest first, optionally only those whose email or
-/// name contains `search`, starting after `cursor`.
+/// name contains `search`, starting after `cursor`; with each user's usage
+/// this month.
 #[instrument(skip_all)]
 pub async fn admin_page(
     db: impl PgExecutor<'_>,
@@ -200,8 +201,19 @@ pub async fn admin_page(
                   GREATEST(u.last_sign_in_at, (
                       SELECT max(c.last_activity_at) FROM conversations c WHERE c.user_id = u.id
                   )) AS "last_active_at: DateTime<Utc>",
-                  u.must_change_password
+                  u.must_change_password,
+                  m.answers AS "month_answers!", m.tokens AS "month_tokens!",
+                  m.cost_usd AS "month_cost_usd!"
            FROM users u
+           CROSS JOIN LATERAL (
+               -- This UTC month, read from the primary key (user_id, day, model).
+               SELECT coalesce(sum(d.answers), 0)::int8 AS answers,
+                      coalesce(sum(d.input_tokens + d.output_tokens), 0)::int8 AS tokens,
+                      coalesce(sum(d.cost_usd), 0)::float8 AS cost_usd
+               FROM usage_daily d
+               WHERE d.user_id = u.id
+                 AND d.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date
+           ) m
            WHERE ($1::text IS NULL OR u.email ILIKE $1 OR u.name ILIKE $1)
              AND ($2::timestamptz IS NULL OR (u.created_at, u.id) < ($2, $3))
            ORDER BY u.created_at DESC, u.id DESC
@@ -227,8 +239,19 @@ pub async fn admin_find(
                   GREATEST(u.last_sign_in_at, (
                       SELECT max(c.last_activity_at) FROM conversations c WHERE c.user_id = u.id
                   )) AS "last_active_at: DateTime<Utc>",
-                  u.must_change_password
-           FROM users u WHERE u.id = $1"#,
+                  u.must_change_password,
+                  m.answers AS "month_answers!", m.tokens AS "month_tokens!",
+                  m.cost_usd AS "month_cost_usd!"
+           FROM users u
+           CROSS JOIN LATERAL (
+               -- This UTC month, read from the primary key (user_id, day, model).
+               SELECT coalesce(sum(d.answers), 0)::int8 AS answers,
+                      coalesce(sum(d.input_tokens + d.output_tokens), 0)::int8 AS tokens,
+                      coalesce(sum(d.cost_usd), 0)::float8 AS cost_usd
+               FROM usage_daily d
+               WHERE d.user_id = u.id
+                 AND d.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date
+           ) m WHERE u.id = $1"#,
         id
     )
     .fetch_optional(db)

@@ -4,14 +4,14 @@
 
 use leptos::prelude::*;
 
-use super::form::{capitalize, FormError};
-use super::toast::use_toasts;
 use crate::api::limits::{
     admin_role_limits, admin_set_role_limits, admin_set_user_limits, admin_user_limits,
 };
 use crate::model::limits::Limits;
 use crate::model::number::group_thousands;
 use crate::model::UserRole;
+use crate::ui::form::{capitalize, FormError};
+use crate::ui::toast::use_toasts;
 
 /// The four limit fields as typed.
 #[derive(Clone, Copy)]

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::form::capitalize;
 use crate::api::limits::my_limits;
 use crate::model::limits::LimitStatus;
 use crate::model::number::group_thousands;
+use crate::ui::form::capitalize;
 
 #[component]
 pub fn LimitsCard() -> impl IntoView {

@@ -2,129 +2,17 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::admin_limits::{RoleLimitsCard, UserLimitsButton};
-use super::app_header::AppHeader;
-use super::auth::RequireSignedIn;
-use super::chat::CopyButton;
-use super::form::capitalize;
-use super::toast::use_toasts;
-use crate::api::admin::{
-    admin_create_user, admin_delete_user, admin_registration, admin_set_registration,
-    admin_set_role, admin_users,
-};
-use crate::model::admin::{AdminUser, Registration};
+use super::limits::UserLimitsButton;
+use crate::api::admin::{admin_delete_user, admin_set_role, admin_users};
+use crate::model::admin::AdminUser;
 use crate::model::UserRole;
+use crate::ui::form::capitalize;
+use crate::ui::toast::use_toasts;
+use crate::ui::usage::usd_precise;
 
-/// `/admin`: registration mode, new accounts, the user list. The server
-/// refuses every call from a non-admin; this page then says so.
+/// Every user (search, keyset pages), with role changes and deletion.
 #[component]
-pub fn AdminPage() -> impl IntoView {
-    view! {
-        <RequireSignedIn />
-        <AppHeader />
-        <main class="page settings admin">
-            <h1>"Administration"</h1>
-            <RegistrationCard />
-            <CreateUserCard />
-            <RoleLimitsCard />
-            <UsersCard />
-        </main>
-    }
-}
-
-#[component]
-fn RegistrationCard() -> impl IntoView {
-    let mode = Resource::new(|| (), |_| admin_registration());
-    let set = Action::new(|mode: &String| admin_set_registration(mode.clone()));
-    let toasts = use_toasts();
-    Effect::new(move || match set.value().get() {
-        Some(Ok(mode)) => toasts.success(format!("Registration: {}", mode.label())),
-        Some(Err(e)) => toasts.error(capitalize(&e.to_string())),
-        None => {}
-    });
-    view! {
-        <section class="card" aria-labelledby="registration-heading">
-            <h2 id="registration-heading">"Registration"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || mode.get().map(|result| match result {
-                    Ok(current) => view! {
-                        <label class="form__field">
-                            "Who may create an account"
-                            <select
-                                data-testid="registration-mode"
-                                on:change=move |ev| { set.dispatch(event_target_value(&ev)); }
-                            >
-                                {Registration::ALL.into_iter().map(|r| view! {
-                                    <option value=r.as_str() selected=r == current>{r.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
-            </Transition>
-        </section>
-    }
-}
-
-#[component]
-fn CreateUserCard() -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let role = RwSignal::new("USER".to_string());
-    let create = Action::new(move |_: &()| {
-        let (email, name, role) = (
-            email.get_untracked(),
-            name.get_untracked(),
-            role.get_untracked(),
-        );
-        async move { admin_create_user(email, Some(name), role).await }
-    });
-    Effect::new(move || {
-        if let Some(Ok(_)) = create.value().get() {
-            email.set(String::new());
-            name.set(String::new());
-        }
-    });
-    view! {
-        <section class="card" aria-labelledby="create-heading">
-            <h2 id="create-heading">"Create an account"</h2>
-            <form class="form" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
-                <label class="form__field">
-                    "Email"
-                    <input type="email" required prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
-                </label>
-                <label class="form__field">
-                    <span>"Name " <span class="form__optional">"(optional)"</span></span>
-                    <input type="text" maxlength="100" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                </label>
-                <label class="form__field">
-                    "Role"
-                    <select prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
-                        <option value="USER">"User"</option>
-                        <option value="GUEST">"Guest (read-only)"</option>
-                        <option value="ADMIN">"Administrator"</option>
-                    </select>
-                </label>
-                <button class="button" type="submit" disabled=create.pending()>"Create account"</button>
-            </form>
-            {move || create.value().get().map(|result| match result {
-                Ok(created) => view! {
-                    <div class="notice" role="status" data-testid="created-user">
-                        <p>{format!("Created {}. Their one-time password, shown only now:", created.user.email)}</p>
-                        <p class="one-time-password" data-testid="one-time-password">{created.one_time_password.clone()}</p>
-                        <CopyButton text=Signal::stored(created.one_time_password) label="Copy the one-time password" />
-                        <p class="muted">"They must choose their own password when they first sign in."</p>
-                    </div>
-                }.into_any(),
-                Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-            })}
-        </section>
-    }
-}
-
-#[component]
-fn UsersCard() -> impl IntoView {
+pub fn UsersCard() -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let version = RwSignal::new(0u32);
@@ -178,7 +66,7 @@ fn UsersCard() -> impl IntoView {
                     Ok(p) => view! {
                         <div class="admin-table-wrap" tabindex="0" role="region" aria-label="Users table">
                             <table class="admin-table" data-testid="users">
-                                <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last active"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last active"</th><th class="num" title="This UTC calendar month">"Answers this month"</th><th class="num" title="Input plus output tokens, this UTC calendar month">"Tokens this month"</th><th class="num" title="This UTC calendar month">"Cost this month"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {p.items.into_iter().map(|u| view! { <UserRow user=u on_change=Callback::new(move |_| changed()) /> }).collect_view()}
                                     {move || more.get().into_iter().map(|u| view! { <UserRow user=u on_change=Callback::new(move |_| changed()) /> }).collect_view()}
@@ -235,6 +123,9 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
             </td>
             <td>{day(user.created_at)}</td>
             <td>{user.last_active_at.map(day).unwrap_or_else(|| "never".into())}</td>
+            <td class="num" data-testid="month-answers">{user.month_answers}</td>
+            <td class="num" data-testid="month-tokens">{user.month_tokens}</td>
+            <td class="num" data-testid="month-cost">{usd_precise(user.month_cost_usd)}</td>
             <td class="admin-table__actions">
                 {limits}
                 {move || if confirming.get() {
