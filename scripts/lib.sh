@@ -114,3 +114,35 @@ ensure_end2end_deps() {
     (cd end2end && npm ci --no-audit --no-fund >/dev/null)
   fi
 }
+
+# Cleanup commands run on exit, last registered first.
+CLEANUP=()
+cleanup() { local i; for ((i=${#CLEANUP[@]}-1; i>=0; i--)); do eval "${CLEANUP[i]}" || true; done; }
+trap cleanup EXIT
+
+PG_BIN="${VIBEBOT_PG_BIN_DIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+free_port() {
+  local port
+  for port in $(shuf -i 20000-60000 -n 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+  die "no free TCP port found"
+}
+
+# A throwaway PostgreSQL cluster on a free port, removed on exit; exports
+# DATABASE_URL (database `postgres`). Extra `-c name=value` settings may follow.
+start_private_postgres() {
+  local pgdir port settings=""
+  pgdir="$(mktemp -d /tmp/vibebot-pg.XXXXXX)"
+  chmod 755 "$pgdir"
+  [ "$(id -u)" -ne 0 ] || chown postgres "$pgdir"
+  port="$(free_port)"
+  for s in "$@"; do settings="$settings -c $s"; done
+  as_pg "$PG_BIN/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+    -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=200$settings" start >/dev/null
+  CLEANUP+=("as_pg '$PG_BIN/pg_ctl' -D '$pgdir/data' -m immediate stop >/dev/null; rm -rf '$pgdir'")
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}

@@ -1,0 +1,233 @@
+//! Talking to VibeBot as a browser does (server functions, the answer's event
+//! stream) and to the fake provider directly, timing what arrives when.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use app::backend::providers::sse::SseParser;
+use serde_json::Value;
+
+/// One signed-in browser session.
+#[derive(Clone)]
+pub struct VibeBot {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// When an answer's text arrived, measured from when it was asked for.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub first_text: Duration,
+    /// Between successive pieces of text.
+    pub gaps: Vec<Duration>,
+}
+
+impl VibeBot {
+    pub fn new(base: &str) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .pool_max_idle_per_host(usize::MAX)
+            .build()?;
+        Ok(VibeBot {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// Calls `/api/<endpoint>` with form arguments; the JSON answer.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Value> {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .with_context(|| format!("calling {endpoint}"))?;
+        let status = response.status();
+        let body = response.text().await?;
+        if !status.is_success() {
+            bail!("{endpoint}: HTTP {status}: {body}");
+        }
+        Ok(serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    }
+
+    /// Signs up (or, when the account exists, signs in).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<()> {
+        let registered = self
+            .call(
+                "register",
+                &[("email", email), ("password", password), ("name", "")],
+            )
+            .await;
+        if registered.is_err() {
+            self.call("login", &[("email", email), ("password", password)])
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Makes sure the account has a Claude key (answered by the fake provider).
+    pub async fn ensure_claude_key(&self) -> Result<()> {
+        let keys = self.call("keys/list", &[]).await?;
+        if keys.as_array().is_some_and(|k| !k.is_empty()) {
+            return Ok(());
+        }
+        self.call(
+            "keys/add",
+            &[("provider", "CLAUDE"), ("key", "sk-ant-bench-key-0000")],
+        )
+        .await
+        .map(drop)
+    }
+
+    pub async fn new_conversation(&self, model: &str) -> Result<String> {
+        let created = self
+            .call("conversations/create", &[("model", model)])
+            .await?;
+        created["id"]
+            .as_str()
+            .map(str::to_string)
+            .context("no conversation id")
+    }
+
+    /// Sends a message; the answer's id.
+    pub async fn send(&self, conversation: &str, text: &str) -> Result<String> {
+        let sent = self
+            .call(
+                "chat/send",
+                &[("conversation_id", conversation), ("text", text)],
+            )
+            .await?;
+        sent["assistant_message"]["id"]
+            .as_str()
+            .map(str::to_string)
+            .context("no answer id")
+    }
+
+    pub async fn stop(&self, answer: &str) -> Result<()> {
+        self.call("chat/stop", &[("message_id", answer)])
+            .await
+            .map(drop)
+    }
+
+    /// Follows an answer's events to its end, timing the text from `asked`.
+    pub async fn follow(&self, answer: &str, asked: Instant) -> Result<Timing> {
+        let mut response = self
+            .http
+            .get(format!("{}/api/messages/{answer}/events", self.base))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("events: HTTP {}", response.status());
+        }
+        let mut clock = TextClock::new(asked);
+        let mut parser = SseParser::new();
+        while let Some(chunk) = response.chunk().await? {
+            for event in parser.feed(&chunk)? {
+                let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
+                match event.event.as_deref() {
+                    Some("snapshot") if data["content"].as_str().is_some_and(|c| !c.is_empty()) => {
+                        clock.text()
+                    }
+                    Some("delta") => clock.text(),
+                    Some("done") => {
+                        let status = data["metadata"]["status"].as_str().unwrap_or_default();
+                        if status != "complete" {
+                            bail!("answer ended {status}: {}", data["metadata"]["error"]);
+                        }
+                        return clock.timing();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        bail!("the event stream ended before the answer")
+    }
+
+    /// Opens an answer's event stream and keeps it open until `hold` ends.
+    pub async fn hold_open(&self, answer: &str, hold: Duration) -> Result<()> {
+        let mut response = self
+            .http
+            .get(format!("{}/api/messages/{answer}/events", self.base))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("events: HTTP {}", response.status());
+        }
+        let until = tokio::time::Instant::now() + hold;
+        loop {
+            match tokio::time::timeout_at(until, response.chunk()).await {
+                Err(_) => return Ok(()),
+                Ok(Ok(Some(_))) => {}
+                Ok(Ok(None)) => bail!("the event stream ended early"),
+                Ok(Err(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+}
+
+/// Streams `prompt` straight from the fake provider's Anthropic endpoint.
+pub async fn direct(http: &reqwest::Client, provider: &str, prompt: &str) -> Result<Timing> {
+    let asked = Instant::now();
+    let body = serde_json::json!({
+        "model": "claude-sonnet-4-5", "max_tokens": 8192, "stream": true,
+        "messages": [{ "role": "user", "content": prompt }],
+    });
+    let mut response = http
+        .post(format!("{provider}/anthropic/v1/messages"))
+        .header("x-api-key", "sk-ant-bench-key-0000")
+        .header("anthropic-version", "2023-06-01")
+        .json(&body)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        bail!("provider: HTTP {}", response.status());
+    }
+    let mut clock = TextClock::new(asked);
+    let mut parser = SseParser::new();
+    while let Some(chunk) = response.chunk().await? {
+        for event in parser.feed(&chunk)? {
+            match event.event.as_deref() {
+                Some("content_block_delta") => clock.text(),
+                Some("message_stop") => return clock.timing(),
+                _ => {}
+            }
+        }
+    }
+    bail!("the provider's stream ended early")
+}
+
+struct TextClock {
+    asked: Instant,
+    arrivals: Vec<Instant>,
+}
+
+impl TextClock {
+    fn new(asked: Instant) -> Self {
+        TextClock {
+            asked,
+            arrivals: Vec::new(),
+        }
+    }
+
+    fn text(&mut self) {
+        self.arrivals.push(Instant::now());
+    }
+
+    fn timing(self) -> Result<Timing> {
+        let first = *self.arrivals.first().context("no text arrived")?;
+        Ok(Timing {
+            first_text: first - self.asked,
+            gaps: self.arrivals.windows(2).map(|w| w[1] - w[0]).collect(),
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! Scenarios 2 and 3: how many answers can stream at once (opened in steps
+//! until the first error or the last step), the server's memory when idle,
+//! and what each active stream adds to it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::{conversations, each, rss_bytes, Ctx};
+use crate::report::Report;
+
+/// Long answers: a token every 200 ms, far longer than the run.
+const PROMPT: &str = "[tokens=100000] [delay=200]";
+
+pub async fn run(ctx: &Ctx, report: &mut Report, steps: &[usize], rss_at: usize) -> Result<()> {
+    let idle = rss_bytes(ctx.server_pid)?;
+    report.add(
+        "3",
+        "server RSS, idle (after start and sign-in)",
+        mb(idle),
+        "< 50 MB",
+        Some(idle < 50 * 1024 * 1024),
+    );
+    let first_error: Arc<Mutex<Option<String>>> = Arc::default();
+    let mut holders = Vec::new();
+    let mut answers = Vec::new();
+    let mut reached = 0;
+    for &step in steps {
+        let ids = conversations(&ctx.vibebot, step - answers.len()).await?;
+        let sent = each(
+            ids,
+            32,
+            |id| async move { ctx.vibebot.send(&id, PROMPT).await },
+        )
+        .await;
+        for answer in sent {
+            match answer {
+                Ok(answer) => {
+                    let (vibebot, error) = (ctx.vibebot.clone(), first_error.clone());
+                    let id = answer.clone();
+                    holders.push(tokio::spawn(async move {
+                        if let Err(e) = vibebot.hold_open(&id, Duration::from_secs(3600)).await {
+                            error
+                                .lock()
+                                .unwrap()
+                                .get_or_insert(format!("stream: {e:#}"));
+                        }
+                    }));
+                    answers.push(answer);
+                }
+                Err(e) => {
+                    first_error
+                        .lock()
+                        .unwrap()
+                        .get_or_insert(format!("send: {e:#}"));
+                }
+            }
+        }
+        // Let every stream deliver a few tokens before judging.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        if first_error.lock().unwrap().is_some() {
+            break;
+        }
+        reached = step;
+        if step == rss_at {
+            let active = rss_bytes(ctx.server_pid)?;
+            let per_stream = active.saturating_sub(idle) / step as u64;
+            report.add(
+                "3",
+                format!("server RSS with {step} active streams (increase per stream)"),
+                format!(
+                    "{} ({:.1} KB per stream)",
+                    mb(active),
+                    per_stream as f64 / 1024.0
+                ),
+                "< 100 KB per stream",
+                Some(per_stream < 100 * 1024),
+            );
+        }
+    }
+    let error = first_error.lock().unwrap().clone();
+    report.add(
+        "2",
+        "concurrent open streams without an error (steps: up to the last one)",
+        match &error {
+            Some(e) => format!("{reached}; then at the next step: {e}"),
+            None => format!("{reached} (no error)"),
+        },
+        "≥ 5,000",
+        Some(reached >= 5000),
+    );
+    // Stop the answers so that the server is quiet for what comes next.
+    each(answers, 32, |id| async move { ctx.vibebot.stop(&id).await }).await;
+    for holder in holders {
+        holder.abort();
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Ok(())
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}

@@ -1,0 +1,96 @@
+//! Scenario 1: time to first token and the gap between tokens through
+//! VibeBot, against the same prompt straight from the fake provider, at
+//! several numbers of concurrent streams. Both sides run in the same run.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use futures::future::join_all;
+
+use super::{conversations, Ctx};
+use crate::client::{direct, Timing};
+use crate::report::Report;
+use crate::stats::Sample;
+
+/// 20 tokens, 25 ms apart.
+const PROMPT: &str = "[tokens=20] [delay=25]";
+
+pub async fn run(ctx: &Ctx, report: &mut Report, levels: &[usize]) -> Result<()> {
+    for &n in levels {
+        let ids = conversations(&ctx.vibebot, n).await?;
+        let straight =
+            join_all((0..n).map(|_| direct(ctx.vibebot.http(), &ctx.provider, PROMPT))).await;
+        let through = join_all(ids.iter().map(|id| async move {
+            let asked = Instant::now();
+            let answer = ctx.vibebot.send(id, PROMPT).await?;
+            ctx.vibebot.follow(&answer, asked).await
+        }))
+        .await;
+        let (straight, straight_errors) = split(straight);
+        let (through, through_errors) = split(through);
+        let ttft = |t: &[Timing]| Sample::new(t.iter().map(|t| t.first_text).collect());
+        let gaps = |t: &[Timing]| Sample::new(t.iter().flat_map(|t| t.gaps.clone()).collect());
+        let (d, v) = (ttft(&straight), ttft(&through));
+        let added_p99 = v.ms(99.0) - d.ms(99.0);
+        report.add(
+            "1",
+            format!("TTFT, {n} streams: provider p50/p99 → VibeBot p50/p99"),
+            format!(
+                "{:.1}/{:.1} → {:.1}/{:.1} ms",
+                d.ms(50.0),
+                d.ms(99.0),
+                v.ms(50.0),
+                v.ms(99.0)
+            ),
+            "",
+            None,
+        );
+        report.add(
+            "1",
+            format!("added TTFT, {n} streams, p50 / p99"),
+            format!("{:.2} / {:.2} ms", v.ms(50.0) - d.ms(50.0), added_p99),
+            "p99 < 1 ms at 100 streams",
+            (n == 100).then_some(added_p99 < 1.0),
+        );
+        let (dg, vg) = (gaps(&straight), gaps(&through));
+        report.add(
+            "1",
+            format!("inter-token gap, {n} streams: provider p50/p99 → VibeBot p50/p99"),
+            format!(
+                "{:.1}/{:.1} → {:.1}/{:.1} ms",
+                dg.ms(50.0),
+                dg.ms(99.0),
+                vg.ms(50.0),
+                vg.ms(99.0)
+            ),
+            "",
+            None,
+        );
+        let errors = straight_errors.len() + through_errors.len();
+        report.add(
+            "1",
+            format!("errors, {n} streams"),
+            match through_errors.first().or(straight_errors.first()) {
+                Some(e) => format!("{errors} (first: {e:#})"),
+                None => "0".into(),
+            },
+            "0 at 1,000 streams",
+            (n >= 1000).then_some(errors == 0),
+        );
+        // Let the server settle before the next level.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Ok(())
+}
+
+fn split(results: Vec<Result<Timing>>) -> (Vec<Timing>, Vec<anyhow::Error>) {
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(t) => ok.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    (ok, errors)
+}

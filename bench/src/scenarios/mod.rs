@@ -1,0 +1,57 @@
+//! The scenarios of issue #7, one module each (or two close ones together).
+
+pub mod capacity;
+pub mod latency;
+pub mod sizes;
+pub mod statements;
+
+use std::future::Future;
+
+use anyhow::Result;
+use futures::stream::{self, StreamExt};
+
+use crate::client::VibeBot;
+
+/// What every scenario needs: a signed-in session with a Claude key, and
+/// where the other parts are.
+pub struct Ctx {
+    pub vibebot: VibeBot,
+    pub provider: String,
+    pub server_pid: u32,
+    pub database_url: String,
+    pub site_dir: String,
+}
+
+/// Runs `f` over `items`, `limit` at a time, keeping the order.
+pub async fn each<T, R, F, Fut>(items: Vec<T>, limit: usize, f: F) -> Vec<R>
+where
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = R>,
+{
+    stream::iter(items.into_iter().map(f))
+        .buffered(limit)
+        .collect()
+        .await
+}
+
+/// `n` new conversations of the bench user.
+pub async fn conversations(vibebot: &VibeBot, n: usize) -> Result<Vec<String>> {
+    each((0..n).collect(), 16, |_| {
+        vibebot.new_conversation("claude-sonnet-4-5")
+    })
+    .await
+    .into_iter()
+    .collect()
+}
+
+/// The server's resident memory in bytes (Linux `/proc`).
+pub fn rss_bytes(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no VmRSS for {pid}"))?;
+    Ok(kb * 1024)
+}

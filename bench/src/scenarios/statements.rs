@@ -1,0 +1,63 @@
+//! Scenario 8: database statements per message sent and per answer streamed,
+//! counted by PostgreSQL itself (pg_stat_statements), for answers of several
+//! lengths. Flushes are per 500 ms, not per token, so the count follows the
+//! answer's duration, not its length.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use super::Ctx;
+use crate::report::Report;
+
+pub async fn run(ctx: &Ctx, report: &mut Report, lengths: &[u32]) -> Result<()> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&ctx.database_url)
+        .await?;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&pool)
+        .await
+        .context("pg_stat_statements must be in shared_preload_libraries")?;
+    for &tokens in lengths {
+        let conversation = ctx.vibebot.new_conversation("claude-sonnet-4-5").await?;
+        let prompt = format!("[tokens={tokens}] [delay=1]");
+        reset(&pool).await?;
+        let asked = Instant::now();
+        let answer = ctx.vibebot.send(&conversation, &prompt).await?;
+        let per_send = count(&pool).await?;
+        reset(&pool).await?;
+        ctx.vibebot.follow(&answer, asked).await?;
+        // The final write happens just before `done` is sent.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let per_answer = count(&pool).await?;
+        let seconds = asked.elapsed().as_secs_f64();
+        report.add(
+            "8",
+            format!("statements: sending one message / streaming its {tokens}-token answer ({seconds:.1} s)"),
+            format!("{per_send} / {per_answer}"),
+            "a small constant, independent of length",
+            None,
+        );
+    }
+    Ok(())
+}
+
+async fn reset(pool: &PgPool) -> Result<()> {
+    sqlx::query("SELECT pg_stat_statements_reset()")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Statements executed since the reset, ours excluded.
+async fn count(pool: &PgPool) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce(sum(calls), 0)::int8 FROM pg_stat_statements
+         WHERE query NOT ILIKE '%pg_stat_statements%'",
+    )
+    .fetch_one(pool)
+    .await?)
+}

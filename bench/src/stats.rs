@@ -1,0 +1,36 @@
+//! Percentiles of measured durations.
+
+use std::time::Duration;
+
+/// A sorted sample of durations.
+pub struct Sample(Vec<Duration>);
+
+impl Sample {
+    pub fn new(mut values: Vec<Duration>) -> Self {
+        values.sort();
+        Sample(values)
+    }
+
+    /// The `p`-th percentile (nearest rank), in milliseconds; NaN when empty.
+    pub fn ms(&self, p: f64) -> f64 {
+        if self.0.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        self.0[rank.clamp(1, self.0.len()) - 1].as_secs_f64() * 1000.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let s = Sample::new((1..=100).rev().map(Duration::from_millis).collect());
+        assert_eq!(s.ms(50.0), 50.0);
+        assert_eq!(s.ms(99.0), 99.0);
+        assert_eq!(s.ms(100.0), 100.0);
+        assert!(Sample::new(vec![]).ms(50.0).is_nan());
+    }
+}
