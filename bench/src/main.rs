@@ -14,6 +14,10 @@ use client::VibeBot;
 use report::Report;
 use scenarios::Ctx;
 
+/// The account the load generator uses.
+pub const BENCH_EMAIL: &str = "bench@vibebot.local";
+pub const BENCH_PASSWORD: &str = "bench password 123";
+
 #[derive(Parser)]
 #[command(about = "VibeBot's benchmark harness (see scripts/bench)")]
 struct Args {
@@ -40,6 +44,46 @@ struct Args {
     out: Option<String>,
 }
 
+/// How big each scenario runs.
+struct Scale {
+    /// Concurrent streams for the latency comparison.
+    levels: &'static [usize],
+    /// Open streams, in steps, for the capacity ramp.
+    steps: &'static [usize],
+    /// The step at which memory per stream is measured.
+    rss_at: usize,
+    /// Answer lengths (tokens) for counting statements.
+    lengths: &'static [u32],
+    logins: usize,
+    conversations: i64,
+    messages: i64,
+    /// Requests per client per call in scenario 4.
+    rounds: usize,
+}
+
+impl Scale {
+    const FULL: Scale = Scale {
+        levels: &[1, 100, 1000],
+        steps: &[1000, 2000, 5000, 10000],
+        rss_at: 1000,
+        lengths: &[10, 200, 2000],
+        logins: 200,
+        conversations: 10_000,
+        messages: 2_000,
+        rounds: 20,
+    };
+    const QUICK: Scale = Scale {
+        levels: &[1, 3],
+        steps: &[5],
+        rss_at: 5,
+        lengths: &[5, 50],
+        logins: 4,
+        conversations: 120,
+        messages: 40,
+        rounds: 2,
+    };
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -55,21 +99,25 @@ async fn main() -> Result<()> {
         database_url: args.database_url,
         site_dir: args.site_dir,
     };
-    let (levels, steps, rss_at, lengths): (&[usize], &[usize], usize, &[u32]) = if args.quick {
-        (&[1, 3], &[5], 5, &[5, 50])
+    let scale = if args.quick {
+        Scale::QUICK
     } else {
-        (
-            &[1, 100, 1000],
-            &[1000, 2000, 5000, 10000],
-            1000,
-            &[10, 200, 2000],
-        )
+        Scale::FULL
     };
     let mut report = Report::default();
     println!("cores: {}", std::thread::available_parallelism()?.get());
-    scenarios::capacity::run(&ctx, &mut report, steps, rss_at).await?;
-    scenarios::latency::run(&ctx, &mut report, levels).await?;
-    scenarios::statements::run(&ctx, &mut report, lengths).await?;
+    scenarios::capacity::run(&ctx, &mut report, scale.steps, scale.rss_at).await?;
+    scenarios::latency::run(&ctx, &mut report, scale.levels).await?;
+    scenarios::statements::run(&ctx, &mut report, scale.lengths).await?;
+    scenarios::login_storm::run(&ctx, &mut report, scale.logins).await?;
+    scenarios::big_account::run(
+        &ctx,
+        &mut report,
+        scale.conversations,
+        scale.messages,
+        scale.rounds,
+    )
+    .await?;
     scenarios::sizes::run(&ctx, &mut report).await?;
     let table = report.markdown();
     println!("\n{table}");

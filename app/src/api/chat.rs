@@ -290,7 +290,7 @@ mod ssr {
                 top_p: applied.top_p,
             },
         };
-        tokio::spawn(generation::run(state.clone(), job));
+        generation::spawn(state.clone(), job);
         Ok(SentMessage {
             user_message,
             assistant_message,

@@ -1,7 +1,9 @@
 //! The scenarios of issue #7, one module each (or two close ones together).
 
+pub mod big_account;
 pub mod capacity;
 pub mod latency;
+pub mod login_storm;
 pub mod sizes;
 pub mod statements;
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-pub use task::{run, Job};
+pub use task::{spawn, Job};
 
 /// What subscribers receive after their snapshot.
 #[derive(Debug, Clone)]

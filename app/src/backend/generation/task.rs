@@ -44,9 +44,16 @@ struct Measures {
     first_token: Option<Duration>,
 }
 
-/// Writes the answer; returns when it is stored. Spawn it.
-pub async fn run(state: AppState, job: Job) {
+/// Starts writing the answer in the background. The answer is registered
+/// before this returns, so that a browser following it right after the send
+/// gets the live stream, not the database's slower view.
+pub fn spawn(state: AppState, job: Job) {
     let live = state.generations.start(&job.message_id);
+    tokio::spawn(run(state, job, live));
+}
+
+/// Writes the answer; returns when it is stored.
+async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
     let started = Instant::now();
     let mut measures = Measures::default();
     let end = stream(&state, &job, &live, started, &mut measures).await;

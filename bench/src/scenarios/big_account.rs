@@ -1,0 +1,116 @@
+//! Scenario 4: a user with 10,000 conversations, one of them 2,000 messages
+//! long (written straight into PostgreSQL), read by 50 concurrent clients:
+//! the sidebar's first and next page, opening the long conversation (its
+//! latest page) and searching a word. Timed at the client, so each figure is
+//! an upper bound of the server-side time (it includes HTTP on loopback).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use futures::future::join_all;
+use sqlx::postgres::PgPoolOptions;
+
+use super::Ctx;
+use crate::report::Report;
+use crate::stats::Sample;
+
+const CLIENTS: usize = 50;
+
+pub async fn run(
+    ctx: &Ctx,
+    report: &mut Report,
+    conversations: i64,
+    messages: i64,
+    rounds: usize,
+) -> Result<()> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&ctx.database_url)
+        .await?;
+    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(crate::BENCH_EMAIL)
+        .fetch_one(&pool)
+        .await?;
+    let started = Instant::now();
+    sqlx::query(
+        "INSERT INTO conversations (id, user_id, title, model, created_at, last_activity_at)
+         SELECT 'bench-c-' || i, $1, 'Bench conversation ' || i || ' about topic ' || (i % 97),
+                'claude-sonnet-4-5', now() - make_interval(mins => i::int), now() - make_interval(mins => i::int)
+         FROM generate_series(1, $2) AS i",
+    )
+    .bind(&user)
+    .bind(conversations)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, user_id, role, content, created_at)
+         SELECT 'bench-m-' || i, 'bench-c-1', CASE WHEN i % 2 = 1 THEN $1 END,
+                CASE WHEN i % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
+                'Message ' || i || ' of the long conversation, about rivers, bridges and '
+                    || CASE WHEN i % 500 = 0 THEN 'zebrafish' ELSE 'trains' END || '.',
+                now() - make_interval(secs => ($2 - i)::float8)
+         FROM generate_series(1, $2) AS i",
+    )
+    .bind(&user)
+    .bind(messages)
+    .execute(&pool)
+    .await?;
+    sqlx::raw_sql("ANALYZE conversations; ANALYZE messages")
+        .execute(&pool)
+        .await?;
+    println!(
+        "  (generated {conversations} conversations and {messages} messages in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+
+    let first = ctx.vibebot.call("conversations/list", &[]).await?;
+    let cursor = first["next_cursor"]
+        .as_str()
+        .context("a second page")?
+        .to_string();
+    let calls: [(&str, &str, Vec<(&str, &str)>); 4] = [
+        ("sidebar, first page", "conversations/list", vec![]),
+        (
+            "sidebar, next page",
+            "conversations/list",
+            vec![("cursor", cursor.as_str())],
+        ),
+        (
+            "open the 2,000-message conversation",
+            "conversations/get",
+            vec![("id", "bench-c-1")],
+        ),
+        (
+            "search a word",
+            "conversations/search",
+            vec![("query", "zebrafish")],
+        ),
+    ];
+    for (what, endpoint, args) in &calls {
+        let times = join_all((0..CLIENTS).map(|_| async {
+            let mut times = Vec::with_capacity(rounds);
+            for _ in 0..rounds {
+                let t = Instant::now();
+                ctx.vibebot.call(endpoint, args).await?;
+                times.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(times)
+        }))
+        .await;
+        let times: Vec<Duration> = times
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let sample = Sample::new(times);
+        report.add(
+            "4",
+            format!("{what}, {CLIENTS} clients: p50 / p99"),
+            format!("{:.1} / {:.1} ms", sample.ms(50.0), sample.ms(99.0)),
+            "p99 < 10 ms",
+            Some(sample.ms(99.0) < 10.0),
+        );
+    }
+    Ok(())
+}
