@@ -119,6 +119,8 @@ ensure_end2end_deps() {
 CLEANUP=()
 cleanup() { local i; for ((i=${#CLEANUP[@]}-1; i>=0; i--)); do eval "${CLEANUP[i]}" || true; done; }
 trap cleanup EXIT
+# Interrupted (Ctrl+C, kill): still clean up.
+trap 'exit 130' INT TERM
 
 PG_BIN="${VIBEBOT_PG_BIN_DIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

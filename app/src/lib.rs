@@ -1,6 +1,10 @@
 //! VibeBot's Leptos app: UI components, server functions and shared types.
 //! Compiled to WASM with `hydrate` and into the server with `ssr`.
 
+// Leptos views are nested types; the conversation page's is deeper than the
+// compiler's default limit allows in the release WASM build (opt-level "z").
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod error;
 pub mod markdown;

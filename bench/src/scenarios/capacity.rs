@@ -10,8 +10,10 @@ use anyhow::Result;
 use super::{conversations, each, rss_bytes, Ctx};
 use crate::report::Report;
 
-/// Long answers: a token every 200 ms, far longer than the run.
-const PROMPT: &str = "[tokens=100000] [delay=200]";
+/// Long answers: a token every 200 ms for 10 minutes, longer than the ramp.
+const PROMPT: &str = "[tokens=3000] [delay=200]";
+/// A step that cannot open its streams in this time counts as failed.
+const STEP_BUDGET: Duration = Duration::from_secs(120);
 
 pub async fn run(ctx: &Ctx, report: &mut Report, steps: &[usize], rss_at: usize) -> Result<()> {
     let idle = rss_bytes(ctx.server_pid)?;
@@ -27,13 +29,34 @@ pub async fn run(ctx: &Ctx, report: &mut Report, steps: &[usize], rss_at: usize)
     let mut answers = Vec::new();
     let mut reached = 0;
     for &step in steps {
-        let ids = conversations(&ctx.vibebot, step - answers.len()).await?;
-        let sent = each(
-            ids,
-            32,
-            |id| async move { ctx.vibebot.send(&id, PROMPT).await },
-        )
-        .await;
+        let opening = async {
+            let ids = conversations(&ctx.vibebot, step - answers.len()).await?;
+            Ok::<_, anyhow::Error>(
+                each(
+                    ids,
+                    32,
+                    |id| async move { ctx.vibebot.send(&id, PROMPT).await },
+                )
+                .await,
+            )
+        };
+        let sent = match tokio::time::timeout(STEP_BUDGET, opening).await {
+            Ok(Ok(sent)) => sent,
+            Ok(Err(e)) => {
+                first_error
+                    .lock()
+                    .unwrap()
+                    .get_or_insert(format!("new conversation: {e:#}"));
+                break;
+            }
+            Err(_) => {
+                first_error.lock().unwrap().get_or_insert(format!(
+                    "the step did not open its streams within {} s",
+                    STEP_BUDGET.as_secs()
+                ));
+                break;
+            }
+        };
         for answer in sent {
             match answer {
                 Ok(answer) => {

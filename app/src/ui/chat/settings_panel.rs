@@ -85,6 +85,9 @@ pub fn SettingsPanel(
             <SaveAsTemplate id />
         </details>
     }
+    // A type-erased view: the conversation page's view type is deep enough
+    // for the release WASM build to hit the compiler's recursion limit.
+    .into_any()
 }
 
 /// A number field; empty means "the default".
