@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::{user_id, wait_finished, Client};
+use common::{set_role, user_id, wait_finished, Client};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -56,35 +56,13 @@ async fn signed_up(base: &str, email: &str) -> Client {
     client
 }
 
-async fn set_role(pool: &PgPool, email: &str, role: &str) {
-    sqlx::query("UPDATE users SET role = $2::user_role WHERE email = $1")
-        .bind(email)
-        .bind(role)
-        .execute(pool)
-        .await
-        .unwrap();
-}
-
 /// Adds keys for both providers, then asks each `(model, prompt)` in a new
 /// conversation and waits for the answer.
 async fn ask(client: &Client, pool: &PgPool, asks: &[(&str, &str)]) {
-    for (provider, key) in [
-        ("CLAUDE", "sk-ant-usage-test-0000"),
-        ("OPENAI", "sk-usage-test-00000000"),
-    ] {
-        let added = client
-            .call("keys/add", &[("provider", provider), ("key", key)])
-            .await;
-        assert_eq!(added.status, 200, "{added:?}");
-    }
+    client.add_test_keys().await;
     for (model, prompt) in asks {
-        let conversation = client
-            .call("conversations/create", &[("model", model)])
-            .await;
-        let id = conversation.body["id"].as_str().unwrap().to_string();
-        let sent = client
-            .call("chat/send", &[("conversation_id", &id), ("text", prompt)])
-            .await;
+        let id = client.new_conversation(model).await;
+        let sent = client.send(&id, prompt).await;
         assert_eq!(sent.status, 200, "{sent:?}");
         wait_finished(pool).await;
     }

@@ -182,15 +182,7 @@ pub async fn chat_user(base: &str, email: &str) -> Client {
     let client = Client::new(base);
     let registered = client.register(email, PASSWORD).await;
     assert_eq!(registered.status, 200, "{registered:?}");
-    for (provider, key) in [
-        ("CLAUDE", "sk-ant-test-key-0000"),
-        ("OPENAI", "sk-test-key-000000000"),
-    ] {
-        let added = client
-            .call("keys/add", &[("provider", provider), ("key", key)])
-            .await;
-        assert_eq!(added.status, 200, "{added:?}");
-    }
+    client.add_test_keys().await;
     client
 }
 
@@ -248,6 +240,19 @@ pub async fn last_answer(pool: &sqlx::PgPool, conversation: &str) -> (String, se
 }
 
 impl Client {
+    /// Adds a Claude and an OpenAI key (the fake provider answers both).
+    pub async fn add_test_keys(&self) {
+        for (provider, key) in [
+            ("CLAUDE", "sk-ant-test-key-0000"),
+            ("OPENAI", "sk-test-key-000000000"),
+        ] {
+            let added = self
+                .call("keys/add", &[("provider", provider), ("key", key)])
+                .await;
+            assert_eq!(added.status, 200, "{added:?}");
+        }
+    }
+
     /// A new conversation with `model`; its id.
     pub async fn new_conversation(&self, model: &str) -> String {
         let created = self.call("conversations/create", &[("model", model)]).await;
