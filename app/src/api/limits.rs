@@ -89,11 +89,14 @@ pub async fn admin_set_user_limits(
         &monthly_spend_usd,
     )
     .map_err(AppError::Invalid)?;
-    // Unknown users are a 404, not a foreign-key error.
-    ssr::user_limits(&state, &user_id).await?;
+    // Read first: an unknown user is a 404, not a foreign-key error.
+    let current = ssr::user_limits(&state, &user_id).await?;
     crate::backend::db::limits::set_overrides(&state.pool, &user_id, &overrides).await?;
     tracing::info!(user_id = %user_id, "user limits changed by an admin");
-    ssr::user_limits(&state, &user_id).await
+    Ok(UserLimits {
+        overrides,
+        ..current
+    })
 }
 
 #[cfg(feature = "ssr")]
