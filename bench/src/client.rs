@@ -36,6 +36,16 @@ impl VibeBot {
 
     /// Calls `/api/<endpoint>` with form arguments; the JSON answer.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<Value> {
+        Ok(self.call_timed(endpoint, form).await?.0)
+    }
+
+    /// A server function's answer and the server's own time for it (its
+    /// `Server-Timing` header).
+    pub async fn call_timed(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<(Value, Duration)> {
         let response = self
             .http
             .post(format!("{}/api/{endpoint}", self.base))
@@ -45,11 +55,14 @@ impl VibeBot {
             .await
             .with_context(|| format!("calling {endpoint}"))?;
         let status = response.status();
+        let server = server_time(response.headers())
+            .with_context(|| format!("{endpoint}: no Server-Timing header"))?;
         let body = response.text().await?;
         if !status.is_success() {
             bail!("{endpoint}: HTTP {status}: {body}");
         }
-        Ok(serde_json::from_str(&body).unwrap_or(Value::String(body)))
+        let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+        Ok((value, server))
     }
 
     /// Signs up (or, when the account exists, signs in).
@@ -229,5 +242,33 @@ impl TextClock {
             first_text: first - self.asked,
             gaps: self.arrivals.windows(2).map(|w| w[1] - w[0]).collect(),
         })
+    }
+}
+
+/// `app;dur=1.23` → 1.23 ms.
+fn server_time(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get("server-timing")?.to_str().ok()?;
+    let ms: f64 = value
+        .split("dur=")
+        .nth(1)?
+        .split([',', ';'])
+        .next()?
+        .parse()
+        .ok()?;
+    (ms.is_finite() && ms >= 0.0).then(|| Duration::from_nanos((ms * 1e6).round() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_server_timing_header() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(server_time(&headers), None);
+        headers.insert("server-timing", "app;dur=1.25".parse().unwrap());
+        assert_eq!(server_time(&headers), Some(Duration::from_micros(1250)));
+        headers.insert("server-timing", "app;dur=oops".parse().unwrap());
+        assert_eq!(server_time(&headers), None);
     }
 }

@@ -39,9 +39,19 @@ pub async fn spawn() -> String {
         .expect("bind a local port");
     let addr = listener.local_addr().expect("local address");
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router()).await;
+        let _ = serve(listener).await;
     });
     format!("http://{addr}")
+}
+
+/// Serves the fake APIs on `listener` until an I/O error. Like a real
+/// provider's edge, it sends each streamed event at once (`TCP_NODELAY`).
+pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router()).await
 }
 
 #[derive(Clone, Copy)]

@@ -13,7 +13,7 @@ async fn main() {
         }
     };
     println!("fake provider on http://{addr} (Anthropic at /anthropic/v1, OpenAI at /openai/v1)");
-    if let Err(e) = axum::serve(listener, fake_provider::router()).await {
+    if let Err(e) = fake_provider::serve(listener).await {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -7,6 +7,7 @@ use app::backend::config::Config;
 use app::backend::password::PasswordHasher;
 use app::backend::providers::ProviderClient;
 use app::backend::AppState;
+use axum::serve::ListenerExt;
 use leptos::config::get_configuration;
 
 use crate::{database, http, startup};
@@ -32,6 +33,13 @@ async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()
         db.pool.clone(),
         config.stale_answer_after,
     ));
+    // Stream events (one token each) go out at once, not held back by
+    // Nagle's algorithm until the client acknowledges the previous one.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(
         listener,
         http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -57,9 +65,9 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState
     let config = Arc::new(config.clone());
     Ok(AppState {
         leptos_options,
+        generations: app::backend::generation::Registry::new(pool.clone()),
         pool,
         providers: ProviderClient::new(config.clone()),
-        generations: Default::default(),
         config: config.clone(),
         cipher: Arc::new(startup::key_cipher(&config)?),
         passwords: PasswordHasher::default(),

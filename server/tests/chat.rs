@@ -235,6 +235,75 @@ async fn stop_keeps_the_partial_text(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_text_so_far_of_every_answer_is_saved_while_they_stream(pool: PgPool) {
+    let (client, first) = setup(pool.clone()).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let conversation = if n == 0 {
+            first.clone()
+        } else {
+            let created = client
+                .call("conversations/create", &[("model", "claude-sonnet-4-5")])
+                .await;
+            created.body["id"].as_str().unwrap().to_string()
+        };
+        ids.push(answer_id(
+            &send(&client, &conversation, "[tokens=300] [delay=10]").await,
+        ));
+    }
+    // Well inside the 3 s answers, after a few flushes.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let saved: Vec<(String, Value)> =
+        sqlx::query_as("SELECT content, metadata FROM messages WHERE id = ANY($1) ORDER BY id")
+            .bind(&ids)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(saved.len(), 3);
+    for (content, metadata) in &saved {
+        assert_eq!(metadata["status"], "streaming");
+        assert!(metadata["flushed_at"].is_string(), "{metadata}");
+        assert!(content.starts_with("tok1 tok2 "), "{content:?}");
+        assert!(!content.contains("tok300"), "saved before the end");
+    }
+    for id in &ids {
+        let (content, metadata) = stored(&pool, id).await;
+        assert_eq!(metadata["status"], "complete");
+        assert!(content.trim_end().ends_with("tok300"), "{content:?}");
+    }
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_stop_recorded_by_another_instance_stops_the_answer_written_here(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let id = answer_id(&send(&client, &conversation, "[tokens=2000] [delay=10]").await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // What `chat/stop` on another instance does: it cannot reach this
+    // process's task, only the row.
+    assert!(app::backend::db::messages::request_stop(&pool, &id)
+        .await
+        .unwrap());
+    let asked = Instant::now();
+    // The writer notices at its next flush, stops reading and stores what it had.
+    let (followed, end) = follow(&client, &id).await;
+    assert_eq!(end["status"], "stopped");
+    let (content, metadata) = stored(&pool, &id).await;
+    assert_eq!(metadata["status"], "stopped");
+    assert!(
+        metadata["duration_ms"].is_u64(),
+        "the writer's final metadata: {metadata}"
+    );
+    assert_eq!(content, followed);
+    assert!(content.starts_with("tok1 "), "{content:?}");
+    assert!(!content.contains("tok2000"), "stopped long before the end");
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn provider_failures_keep_the_text_and_the_question_and_allow_a_retry(pool: PgPool) {
     let (client, conversation) = setup(pool.clone()).await;
     for (marker, fragment) in [("[error-event]", "overloaded"), ("[cut]", "cut")] {

@@ -155,7 +155,7 @@ async fn search_finds_titles_and_message_text(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES ('m', 'b', $1, 'USER', 'a recipe from PARIS')")
+    sqlx::query("INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES ('m', 'b', $1, 'USER', 'a recipe from PARIS'), ('n', 'a', $1, 'USER', 'tips for C# code')")
         .bind(&user)
         .execute(&pool)
         .await
@@ -188,6 +188,13 @@ async fn search_finds_titles_and_message_text(pool: PgPool) {
         ids(client.call("conversations/search", &[("query", "_")]).await),
         vec!["c"],
         "_ is literal"
+    );
+    assert_eq!(
+        ids(client
+            .call("conversations/search", &[("query", "c#")])
+            .await),
+        vec!["a"],
+        "a query too short for the trigram index still finds message text"
     );
     assert_eq!(
         client

@@ -102,3 +102,26 @@ async fn pages_redirect_by_sign_in_state_with_real_302s(pool: PgPool) {
     assert_eq!(profile.status(), 200);
     assert!(profile.text().await.unwrap().contains("ada@example.com"));
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn every_response_says_how_long_the_server_took(pool: PgPool) {
+    let base = common::spawn_app(pool).await;
+    let client = reqwest::Client::new();
+    for response in [
+        client.get(format!("{base}/healthz")).send().await.unwrap(),
+        client.get(format!("{base}/")).send().await.unwrap(),
+        client
+            .get(format!("{base}/no-such-page"))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        let timing = response.headers()["server-timing"].to_str().unwrap();
+        let ms: f64 = timing
+            .strip_prefix("app;dur=")
+            .unwrap_or_else(|| panic!("{timing}"))
+            .parse()
+            .unwrap();
+        assert!(ms >= 0.0 && ms < 60_000.0, "{timing}");
+    }
+}

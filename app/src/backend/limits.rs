@@ -12,7 +12,6 @@ use crate::model::limits::judge;
 /// user, on any instance, are judged one after the other. Returns the output
 /// tokens left today when that is limited; the answer is capped to it.
 pub async fn admit(tx: &mut PgConnection, user_id: &str) -> Result<Option<u64>, AppError> {
-    limits::lock_user(&mut *tx, user_id).await?;
     let limits = limits::effective(&mut *tx, user_id).await?;
     let mut tokens_left = None;
     if !limits.is_unlimited() {

@@ -1,8 +1,9 @@
 //! Scenario 4: a user with 10,000 conversations, one of them 2,000 messages
 //! long (written straight into PostgreSQL), read by 50 concurrent clients:
 //! the sidebar's first and next page, opening the long conversation (its
-//! latest page) and searching a word. Timed at the client, so each figure is
-//! an upper bound of the server-side time (it includes HTTP on loopback).
+//! latest page) and searching a word. Timed by the server (its `Server-Timing`
+//! header: from the request's arrival to the response's head) and at the
+//! client (adding HTTP on loopback and the client's own share of the cores).
 
 use std::time::{Duration, Instant};
 
@@ -55,7 +56,10 @@ pub async fn run(
     .bind(messages)
     .execute(&pool)
     .await?;
-    sqlx::raw_sql("ANALYZE conversations; ANALYZE messages")
+    // What autovacuum does soon after such a bulk insert on a live database:
+    // statistics, and the trigram indexes' pending lists merged (unmerged,
+    // every search scans them linearly).
+    sqlx::raw_sql("VACUUM ANALYZE conversations; VACUUM ANALYZE messages")
         .execute(&pool)
         .await?;
     println!(
@@ -87,29 +91,38 @@ pub async fn run(
         ),
     ];
     for (what, endpoint, args) in &calls {
+        let started = Instant::now();
         let times = join_all((0..CLIENTS).map(|_| async {
             let mut times = Vec::with_capacity(rounds);
             for _ in 0..rounds {
                 let t = Instant::now();
-                ctx.vibebot.call(endpoint, args).await?;
-                times.push(t.elapsed());
+                let (_, server) = ctx.vibebot.call_timed(endpoint, args).await?;
+                times.push((server, t.elapsed()));
             }
             Ok::<_, anyhow::Error>(times)
         }))
         .await;
-        let times: Vec<Duration> = times
+        let elapsed = started.elapsed();
+        let (server, client): (Vec<Duration>, Vec<Duration>) = times
             .into_iter()
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .flatten()
-            .collect();
-        let sample = Sample::new(times);
+            .unzip();
+        let rate = client.len() as f64 / elapsed.as_secs_f64();
+        let (server, client) = (Sample::new(server), Sample::new(client));
         report.add(
             "4",
-            format!("{what}, {CLIENTS} clients: p50 / p99"),
-            format!("{:.1} / {:.1} ms", sample.ms(50.0), sample.ms(99.0)),
+            format!("{what}, {CLIENTS} clients: server p50 / p99 (client p50 / p99, calls/s)"),
+            format!(
+                "{:.1} / {:.1} ms ({:.1} / {:.1} ms, {rate:.0}/s)",
+                server.ms(50.0),
+                server.ms(99.0),
+                client.ms(50.0),
+                client.ms(99.0)
+            ),
             "p99 < 10 ms",
-            Some(sample.ms(99.0) < 10.0),
+            Some(server.ms(99.0) < 10.0),
         );
     }
     Ok(())

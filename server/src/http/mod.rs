@@ -4,6 +4,7 @@ mod error_status;
 mod health;
 mod message_events;
 pub mod origin;
+mod server_timing;
 mod usage_csv;
 
 use app::backend::auth::session::IDLE_LIFETIME;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
             origin::same_origin_writes,
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(server_timing::server_timing))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -120,7 +120,12 @@ pub async fn list_page(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// Conversations whose title or any message contains `query` (case-insensitive).
+/// Conversations whose title or any message contains `query` (case-insensitive),
+/// most recent first.
+///
+/// A query of three characters or more has trigrams: the title and content
+/// trigram indexes find the matching rows of every user, then the user's own
+/// are kept. A shorter one has none, so it walks the user's conversations.
 #[instrument(skip_all)]
 pub async fn search(
     db: impl PgExecutor<'_>,
@@ -129,23 +134,44 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<ConversationSummary>, sqlx::Error> {
     let pattern = format!("%{}%", super::escape_like(query));
-    let rows = sqlx::query_as!(
-        SummaryRow,
-        r#"SELECT c.id, c.title, c.model,
-                  c.created_at AS "created_at: DateTime<Utc>",
-                  c.last_activity_at AS "last_activity_at: DateTime<Utc>"
-           FROM conversations c
-           WHERE c.user_id = $1
-             AND (c.title ILIKE $2
-                  OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content ILIKE $2))
-           ORDER BY c.last_activity_at DESC, c.id DESC
-           LIMIT $3"#,
-        user_id,
-        pattern,
-        limit,
-    )
-    .fetch_all(db)
-    .await?;
+    let rows = if query.chars().count() >= 3 {
+        sqlx::query_as!(
+            SummaryRow,
+            r#"SELECT c.id, c.title, c.model,
+                      c.created_at AS "created_at: DateTime<Utc>",
+                      c.last_activity_at AS "last_activity_at: DateTime<Utc>"
+               FROM conversations c
+               WHERE c.user_id = $1
+                 AND c.id IN (SELECT id FROM conversations WHERE title ILIKE $2
+                              UNION ALL
+                              SELECT conversation_id FROM messages WHERE content ILIKE $2)
+               ORDER BY c.last_activity_at DESC, c.id DESC
+               LIMIT $3"#,
+            user_id,
+            pattern,
+            limit,
+        )
+        .fetch_all(db)
+        .await?
+    } else {
+        sqlx::query_as!(
+            SummaryRow,
+            r#"SELECT c.id, c.title, c.model,
+                      c.created_at AS "created_at: DateTime<Utc>",
+                      c.last_activity_at AS "last_activity_at: DateTime<Utc>"
+               FROM conversations c
+               WHERE c.user_id = $1
+                 AND (c.title ILIKE $2
+                      OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content ILIKE $2))
+               ORDER BY c.last_activity_at DESC, c.id DESC
+               LIMIT $3"#,
+            user_id,
+            pattern,
+            limit,
+        )
+        .fetch_all(db)
+        .await?
+    };
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

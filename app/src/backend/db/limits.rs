@@ -2,7 +2,7 @@
 //! counted against them. Usage in tokens and dollars comes from `usage_daily`.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::PgExecutor;
 use tracing::instrument;
 
 use crate::model::limits::{Consumption, Limits};
@@ -127,6 +127,11 @@ pub async fn set_overrides(
 }
 
 /// The limits in force for a user: their overrides over their role's.
+///
+/// Also locks the user's row until the transaction ends, which serialises a
+/// user's requests for answers across every server instance (two at once
+/// cannot both take the last one allowed). Outside a transaction the lock
+/// lasts for the statement only.
 #[instrument(skip_all)]
 pub async fn effective(db: impl PgExecutor<'_>, user_id: &str) -> Result<Limits, sqlx::Error> {
     let row = sqlx::query_as!(
@@ -138,26 +143,13 @@ pub async fn effective(db: impl PgExecutor<'_>, user_id: &str) -> Result<Limits,
            FROM users u
            LEFT JOIN role_limits r ON r.role = u.role
            LEFT JOIN user_limits o ON o.user_id = u.id
-           WHERE u.id = $1"#,
+           WHERE u.id = $1
+           FOR NO KEY UPDATE OF u"#,
         user_id
     )
     .fetch_optional(db)
     .await?;
     Ok(row.map(Limits::from).unwrap_or_default())
-}
-
-/// Serialises a user's requests for answers across every server instance
-/// until the transaction ends, so that two at once cannot both take the last
-/// one allowed.
-#[instrument(skip_all)]
-pub async fn lock_user(db: &mut PgConnection, user_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "SELECT 1 AS one FROM users WHERE id = $1 FOR NO KEY UPDATE",
-        user_id
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(())
 }
 
 /// Counts one request for an answer.

@@ -141,24 +141,26 @@ pub async fn streaming_in(
     .await
 }
 
-/// Saves the text so far of an answer being written. False when the answer is
-/// no longer `streaming` (stopped from elsewhere): the writer should stop.
+/// Saves the text so far of answers being written (`ids[i]` has `texts[i]`).
+/// Returns the ids still `streaming`; the others were stopped from elsewhere
+/// (or already stored as final) and keep their row as it is.
 #[instrument(skip_all)]
-pub async fn flush_partial(
+pub async fn flush_partials(
     db: impl PgExecutor<'_>,
-    id: &str,
-    content: &str,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query!(
-        r#"UPDATE messages
-           SET content = $2, metadata = metadata || jsonb_build_object('flushed_at', now())
-           WHERE id = $1 AND metadata->>'status' = 'streaming'"#,
-        id,
-        content
+    ids: &[String],
+    texts: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"UPDATE messages m
+           SET content = f.content, metadata = m.metadata || jsonb_build_object('flushed_at', now())
+           FROM unnest($1::text[], $2::text[]) AS f(id, content)
+           WHERE m.id = f.id AND m.metadata->>'status' = 'streaming'
+           RETURNING m.id"#,
+        ids,
+        texts
     )
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .fetch_all(db)
+    .await
 }
 
 /// Writes an answer's final text and metadata.

@@ -1,13 +1,17 @@
 //! Answers being written. A generation task runs to completion whether or not
 //! anyone watches; browsers subscribe to its live text here, and everything is
-//! flushed to PostgreSQL at short intervals (never per token), so that a reload,
-//! a second tab or another server instance can pick it up from the database.
+//! saved to PostgreSQL at short intervals (never per token) by one flusher per
+//! process, so that a reload, a second tab or another server instance can pick
+//! it up from the database.
 
+mod flusher;
 mod task;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use sqlx::PgPool;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
@@ -23,9 +27,16 @@ pub enum Update {
 
 /// One answer being written in this process.
 pub struct Live {
-    text: Mutex<String>,
+    draft: Mutex<Draft>,
     updates: broadcast::Sender<Update>,
     cancel: CancellationToken,
+}
+
+/// The text so far, and whether the database has it.
+struct Draft {
+    text: String,
+    unsaved: bool,
+    saved_at: Instant,
 }
 
 /// Subscribers that fall this far behind get a fresh snapshot instead.
@@ -35,32 +46,63 @@ impl Live {
     fn push(&self, delta: &str) {
         // Appending and sending under one lock: a subscriber's snapshot plus the
         // updates after it is exactly the text, no gap and no repeat.
-        let mut text = self.text.lock().expect("not poisoned");
-        text.push_str(delta);
+        let mut draft = self.draft.lock().expect("not poisoned");
+        draft.text.push_str(delta);
+        draft.unsaved = true;
         let _ = self.updates.send(Update::Text(delta.to_string()));
     }
 
     fn finish(&self, metadata: serde_json::Value) {
-        let _guard = self.text.lock().expect("not poisoned");
+        let _guard = self.draft.lock().expect("not poisoned");
         let _ = self.updates.send(Update::Finished(metadata));
     }
 
     fn text(&self) -> String {
-        self.text.lock().expect("not poisoned").clone()
+        self.draft.lock().expect("not poisoned").text.clone()
+    }
+
+    /// The text to save now: new text, or none for `heartbeat`. Counts as saved.
+    fn take_unsaved(&self, heartbeat: Duration) -> Option<String> {
+        let mut draft = self.draft.lock().expect("not poisoned");
+        if !draft.unsaved && draft.saved_at.elapsed() < heartbeat {
+            return None;
+        }
+        draft.unsaved = false;
+        draft.saved_at = Instant::now();
+        Some(draft.text.clone())
+    }
+
+    /// Saving failed: try again at the next flush.
+    fn mark_unsaved(&self) {
+        self.draft.lock().expect("not poisoned").unsaved = true;
     }
 }
 
+type Answers = Mutex<HashMap<String, Arc<Live>>>;
+
 /// The answers this process is writing, by message id.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Registry {
-    live: Arc<Mutex<HashMap<String, Arc<Live>>>>,
+    live: Arc<Answers>,
 }
 
 impl Registry {
+    /// An empty registry, and the task that saves its answers to `pool`
+    /// (it ends when the last clone of the registry is dropped).
+    pub fn new(pool: PgPool) -> Self {
+        let live = Arc::<Answers>::default();
+        tokio::spawn(flusher::run(Arc::downgrade(&live), pool));
+        Registry { live }
+    }
+
     fn start(&self, message_id: &str) -> Arc<Live> {
         let (updates, _) = broadcast::channel(BACKLOG);
         let live = Arc::new(Live {
-            text: Mutex::new(String::new()),
+            draft: Mutex::new(Draft {
+                text: String::new(),
+                unsaved: false,
+                saved_at: Instant::now(),
+            }),
             updates,
             cancel: CancellationToken::new(),
         });
@@ -84,8 +126,8 @@ impl Registry {
             .expect("not poisoned")
             .get(message_id)?
             .clone();
-        let text = live.text.lock().expect("not poisoned");
-        Some((text.clone(), live.updates.subscribe()))
+        let draft = live.draft.lock().expect("not poisoned");
+        Some((draft.text.clone(), live.updates.subscribe()))
     }
 
     /// Stops an answer written here; false when it is not.

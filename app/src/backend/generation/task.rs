@@ -1,6 +1,6 @@
-//! The task that writes one answer: stream from the provider, publish deltas,
-//! flush to PostgreSQL every [`FLUSH_EVERY`], then store the final text and
-//! metadata (status `complete`, `stopped` or `error`).
+//! The task that writes one answer: stream from the provider, publish deltas
+//! (the flusher saves them), then store the final text and metadata (status
+//! `complete`, `stopped` or `error`).
 
 use std::time::{Duration, Instant};
 
@@ -13,11 +13,6 @@ use crate::backend::providers::Endpoint;
 use crate::backend::secret::Secret;
 use crate::backend::AppState;
 use crate::model::{catalog, ApiKeyProvider};
-
-/// At most this much text is lost if the server dies mid-answer.
-pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
-/// Without new text, a flush this often still tells the watchdog we are alive.
-pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 
 /// Everything the task needs; built by `send_message`.
 pub struct Job {
@@ -140,29 +135,13 @@ async fn stream(
             Err(e) => return End::Failed(e.to_string()),
         },
     };
-    let mut flush = tokio::time::interval(FLUSH_EVERY);
-    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let (mut dirty, mut last_flush) = (false, Instant::now());
     loop {
         tokio::select! {
             _ = live.cancel.cancelled() => return End::Stopped,
-            _ = flush.tick() => {
-                if !dirty && last_flush.elapsed() < HEARTBEAT_EVERY {
-                    continue;
-                }
-                (dirty, last_flush) = (false, Instant::now());
-                let text = live.text();
-                match messages::flush_partial(&state.pool, &job.message_id, &text).await {
-                    Ok(true) => {}
-                    Ok(false) => return End::Stopped, // stopped from another instance
-                    Err(e) => tracing::warn!(message_id = %job.message_id, error = %e, "flush failed; will retry"),
-                }
-            }
             event = stream.next() => match event {
                 Some(Ok(StreamEvent::Text(delta))) => {
                     measures.first_token.get_or_insert_with(|| started.elapsed());
                     live.push(&delta);
-                    dirty = true;
                 }
                 Some(Ok(StreamEvent::Usage { input_tokens, output_tokens })) => {
                     measures.input_tokens = input_tokens.or(measures.input_tokens);
