@@ -106,16 +106,22 @@ impl VibeBot {
 
     /// Sends a message; the answer's id.
     pub async fn send(&self, conversation: &str, text: &str) -> Result<String> {
-        let sent = self
-            .call(
+        Ok(self.send_timed(conversation, text).await?.0)
+    }
+
+    /// Sends a message: the answer's id, and the server's time for the send.
+    pub async fn send_timed(&self, conversation: &str, text: &str) -> Result<(String, Duration)> {
+        let (sent, server) = self
+            .call_timed(
                 "chat/send",
                 &[("conversation_id", conversation), ("text", text)],
             )
             .await?;
-        sent["assistant_message"]["id"]
+        let id = sent["assistant_message"]["id"]
             .as_str()
             .map(str::to_string)
-            .context("no answer id")
+            .context("no answer id")?;
+        Ok((id, server))
     }
 
     pub async fn stop(&self, answer: &str) -> Result<()> {

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use anyhow::Context;
 use app::backend::config::Config;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 
 use crate::embedded_pg::EmbeddedPostgres;
 
@@ -55,12 +55,27 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
         .min_connections(config.pool.min_connections)
         .acquire_timeout(config.pool.acquire_timeout)
         .idle_timeout(config.pool.idle_timeout)
+        // A round trip to check each connection before every use would double
+        // the round trips of a busy server; check only those that sat idle
+        // (after a quiet spell, or PostgreSQL restarting, is when they break).
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= CHECK_IDLE_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
         .with_context(|| format!("cannot connect to PostgreSQL at {where_}"))?;
     tracing::info!(database = %where_, "connected to PostgreSQL");
     Ok(Database { pool, embedded })
 }
+
+/// A pooled connection idle this long is checked before it is used again.
+const CHECK_IDLE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Applies pending migrations; returns how many were applied.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<usize> {

@@ -59,9 +59,11 @@ pub async fn run(
     // What autovacuum does soon after such a bulk insert on a live database:
     // statistics, and the trigram indexes' pending lists merged (unmerged,
     // every search scans them linearly).
-    sqlx::raw_sql("VACUUM ANALYZE conversations; VACUUM ANALYZE messages")
-        .execute(&pool)
-        .await?;
+    for table in ["conversations", "messages"] {
+        sqlx::raw_sql(&format!("VACUUM ANALYZE {table}"))
+            .execute(&pool)
+            .await?;
+    }
     println!(
         "  (generated {conversations} conversations and {messages} messages in {:.1} s)",
         started.elapsed().as_secs_f64()
@@ -91,6 +93,12 @@ pub async fn run(
         ),
     ];
     for (what, endpoint, args) in &calls {
+        // Alone: the call's own cost, without waiting for the cores.
+        let mut alone = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            alone.push(ctx.vibebot.call_timed(endpoint, args).await?.1);
+        }
+        let alone = Sample::new(alone);
         let started = Instant::now();
         let times = join_all((0..CLIENTS).map(|_| async {
             let mut times = Vec::with_capacity(rounds);
@@ -111,6 +119,13 @@ pub async fn run(
             .unzip();
         let rate = client.len() as f64 / elapsed.as_secs_f64();
         let (server, client) = (Sample::new(server), Sample::new(client));
+        report.add(
+            "4",
+            format!("{what}, 1 client: server p50 / p99"),
+            format!("{:.2} / {:.2} ms", alone.ms(50.0), alone.ms(99.0)),
+            "",
+            None,
+        );
         report.add(
             "4",
             format!("{what}, {CLIENTS} clients: server p50 / p99 (client p50 / p99, calls/s)"),
