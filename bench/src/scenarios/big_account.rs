@@ -56,6 +56,28 @@ pub async fn run(
     .bind(messages)
     .execute(&pool)
     .await?;
+    // Scenario 7's conversation (opened in chromium by end2end/bench/):
+    // 200 messages of markdown with code, as a real technical chat has.
+    sqlx::query(
+        "INSERT INTO conversations (id, user_id, title, model)
+         VALUES ('bench-c-200', $1, 'Two hundred messages', 'claude-sonnet-4-5')",
+    )
+    .bind(&user)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, user_id, role, content, metadata, created_at)
+         SELECT 'bench-m200-' || i, 'bench-c-200', CASE WHEN i % 2 = 1 THEN $1 END,
+                CASE WHEN i % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
+                CASE WHEN i % 2 = 1 THEN 'Question ' || i || ': how do I read a file line by line?'
+                     ELSE E'Answer ' || i || E' with **bold**, `code` and a list:\n\n- open the file\n- wrap it in a `BufReader`\n\n```rust\nuse std::io::BufRead;\nfor line in std::io::BufReader::new(file).lines() {\n    println!(\"{}\", line?);\n}\n```\n' END,
+                CASE WHEN i % 2 = 0 THEN '{\"status\": \"complete\", \"model\": \"claude-sonnet-4-5\", \"output_tokens\": 120, \"cost_usd\": 0.0018}'::jsonb END,
+                now() - make_interval(secs => (200 - i)::float8)
+         FROM generate_series(1, 200) AS i",
+    )
+    .bind(&user)
+    .execute(&pool)
+    .await?;
     // What autovacuum does soon after such a bulk insert on a live database:
     // statistics, and the trigram indexes' pending lists merged (unmerged,
     // every search scans them linearly).

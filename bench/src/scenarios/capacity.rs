@@ -3,9 +3,10 @@
 //! and what each active stream adds to it.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use sqlx::postgres::PgPoolOptions;
 
 use super::{conversations, each, rss_bytes, Ctx};
 use crate::report::Report;
@@ -117,6 +118,37 @@ pub async fn run(ctx: &Ctx, report: &mut Report, steps: &[usize], rss_at: usize)
     each(answers, 32, |id| async move { ctx.vibebot.stop(&id).await }).await;
     for holder in holders {
         holder.abort();
+    }
+    stop_the_rest(ctx).await
+}
+
+/// A step that ran out of time leaves answers it sent but never collected,
+/// streaming for minutes: stopped through the database, as another instance
+/// would stop them (the server notices at its next flush), and waited for.
+async fn stop_the_rest(ctx: &Ctx) -> Result<()> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&ctx.database_url)
+        .await?;
+    sqlx::query(
+        r#"UPDATE messages SET metadata = metadata || '{"status": "stopped"}'::jsonb
+           WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'"#,
+    )
+    .execute(&pool)
+    .await?;
+    // Written by their tasks as they end: `duration_ms` is in the final metadata.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM messages
+             WHERE role = 'ASSISTANT' AND metadata->>'status' = 'stopped' AND NOT metadata ? 'duration_ms'",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if left == 0 || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     Ok(())
