@@ -9,7 +9,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry, reported as "flaky" in the summary: a journey that fails
+  // twice fails the run. (A first-load hydration stall was seen once in
+  // 2026-11 and not reproduced in 15 repeats.)
+  retries: 1,
   reporter: [["list"]],
   // Every journey runs at a laptop's size and at a phone's.
   projects: [

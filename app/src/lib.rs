@@ -24,6 +24,8 @@ use ui::toast::ToastRegion;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=chosen_theme().as_str()>
@@ -40,6 +42,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// This page's Content-Security-Policy, with the nonce Leptos put on the
+/// page's inline scripts (leptos_axum makes a fresh one per response).
+#[cfg(feature = "ssr")]
+fn set_page_policy(options: &LeptosOptions) {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let reload = std::env::var_os("LEPTOS_WATCH")
+        .is_some()
+        .then_some(options.reload_port);
+    if let Ok(value) = http::HeaderValue::from_str(&backend::csp::page(&nonce.to_string(), reload))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -1,7 +1,7 @@
 // Scenario 7: in chromium, navigation to a hydrated, interactive page for a
 // conversation of 200 messages, and the longest main-thread task while a long
 // answer streams into it. scripts/bench provides BASE_URL, the bench account,
-// the conversation `bench-c-200`, and BENCH_TABLE (rows are appended there).
+// the conversation `bench-long-200`, and BENCH_TABLE (rows are appended there).
 import { test, expect, Page } from "@playwright/test";
 import { appendFileSync } from "node:fs";
 import { hydrated, lastAnswer, say } from "../tests/helpers";
@@ -49,7 +49,7 @@ test("scenario 7: hydration of 200 messages, long tasks while streaming", async 
   const times: number[] = [];
   let hydrationTasks: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    await page.goto("/c/bench-c-200");
+    await page.goto("/c/bench-long-200");
     await hydrated(page);
     await expect(page.getByTestId("assistant-message").first()).toBeVisible();
     times.push(await page.evaluate(() => (window as unknown as { hydratedAt: number }).hydratedAt));

@@ -1,12 +1,24 @@
 // Each main page: an accessibility scan (axe-core) with no serious or
-// critical violation, in the light and the dark theme, and a screenshot in
+// critical violation, in the light and the dark theme, nothing refused by the
+// Content-Security-Policy (the WASM hydrates under it), and a screenshot in
 // end2end/screenshots/ (the README shows a few of them, copied to docs/).
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { hydrated, lastAnswer, openConversation, say, newChat, signInAsSeededUser } from "./helpers";
 
+// Whatever the Content-Security-Policy refuses, chromium reports on the console.
+const refused = new WeakMap<Page, string[]>();
+test.beforeEach(({ page }) => {
+  const messages: string[] = [];
+  refused.set(page, messages);
+  page.on("console", (m) => {
+    if (m.text().includes("Content Security Policy")) messages.push(m.text());
+  });
+});
+
 async function check(page: Page, name: string) {
   await hydrated(page);
+  expect(refused.get(page), `${name}: refused by the Content-Security-Policy`).toEqual([]);
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     const results = await new AxeBuilder({ page }).analyze();

@@ -125,3 +125,89 @@ async fn every_response_says_how_long_the_server_took(pool: PgPool) {
         assert!(ms >= 0.0 && ms < 60_000.0, "{timing}");
     }
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn pages_carry_a_nonce_policy_and_everything_else_a_locked_one(pool: PgPool) {
+    let base = common::spawn_app(pool).await;
+    let client = reqwest::Client::new();
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let page = client.get(format!("{base}/login")).send().await.unwrap();
+        let headers = page.headers().clone();
+        let policy = headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = page.text().await.unwrap();
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("no nonce in {policy}"))
+            .to_string();
+        assert!(
+            html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\"")),
+            "the hydration script carries the policy's nonce: {html}"
+        );
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["referrer-policy"], "same-origin");
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "plain HTTP"
+        );
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a fresh nonce per page");
+
+    let status = client
+        .post(format!("{base}/api/status"))
+        .header("origin", &base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    );
+    assert_eq!(status.headers()["x-content-type-options"], "nosniff");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn hsts_is_sent_when_users_come_over_https(pool: PgPool) {
+    let base =
+        common::spawn_app_with(pool, &[("VIBEBOT_PUBLIC_URL", "https://chat.example.com")]).await;
+    let response = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=63072000; includeSubDomains"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_oversized_body_is_refused_and_the_server_stays_up(pool: PgPool) {
+    let base = common::spawn_app(pool).await;
+    let client = common::Client::new(&base);
+    assert_eq!(
+        client
+            .register("ada@example.com", "correct horse battery")
+            .await
+            .status,
+        200
+    );
+    let huge = format!("text={}", "a".repeat(server::http::MAX_BODY_BYTES + 1));
+    let refused = client
+        .http
+        .post(format!("{base}/api/chat/send"))
+        .header("origin", &base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 413);
+    // Still serving, and the caller is still signed in.
+    assert_eq!(client.call("account", &[]).await.status, 200);
+}

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod cookies;
 pub mod crypto;
+pub mod csp;
 pub mod db;
 pub mod generation;
 pub mod limits;

@@ -39,8 +39,9 @@ mod browser {
             document.create_element("textarea").ok()?.dyn_into().ok()?;
         area.set_value(text);
         area.set_attribute("readonly", "").ok()?;
-        area.set_attribute("style", "position:fixed;top:-1000px;opacity:0")
-            .ok()?;
+        // A class, not a `style` attribute: the Content-Security-Policy
+        // allows no inline styles.
+        area.set_class_name("offscreen");
         let body = document.body()?;
         body.append_child(&area).ok()?;
         area.select();

@@ -60,14 +60,14 @@ pub async fn run(
     // 200 messages of markdown with code, as a real technical chat has.
     sqlx::query(
         "INSERT INTO conversations (id, user_id, title, model)
-         VALUES ('bench-c-200', $1, 'Two hundred messages', 'claude-sonnet-4-5')",
+         VALUES ('bench-long-200', $1, 'Two hundred messages', 'claude-sonnet-4-5')",
     )
     .bind(&user)
     .execute(&pool)
     .await?;
     sqlx::query(
         "INSERT INTO messages (id, conversation_id, user_id, role, content, metadata, created_at)
-         SELECT 'bench-m200-' || i, 'bench-c-200', CASE WHEN i % 2 = 1 THEN $1 END,
+         SELECT 'bench-long-m-' || i, 'bench-long-200', CASE WHEN i % 2 = 1 THEN $1 END,
                 CASE WHEN i % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
                 CASE WHEN i % 2 = 1 THEN 'Question ' || i || ': how do I read a file line by line?'
                      ELSE E'Answer ' || i || E' with **bold**, `code` and a list:\n\n- open the file\n- wrap it in a `BufReader`\n\n```rust\nuse std::io::BufRead;\nfor line in std::io::BufReader::new(file).lines() {\n    println!(\"{}\", line?);\n}\n```\n' END,

@@ -4,6 +4,7 @@ mod error_status;
 mod health;
 mod message_events;
 pub mod origin;
+mod security_headers;
 mod server_timing;
 mod usage_csv;
 
@@ -16,10 +17,19 @@ use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
+
+/// The largest request body: a message of the longest allowed length
+/// (100,000 characters) fits even as URL-encoded emoji; more is refused with 413.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// A response must start within this (event streams and downloads start at
+/// once and then take as long as they need); later, 503.
+const RESPONSE_HEAD_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "vibebot_session";
@@ -50,7 +60,16 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             origin::same_origin_writes,
         ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            RESPONSE_HEAD_WITHIN,
+        ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::security_headers,
+        ))
         .layer(middleware::from_fn(server_timing::server_timing))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -14,6 +14,9 @@ use crate::backend::secret::Secret;
 use crate::backend::AppState;
 use crate::model::{catalog, ApiKeyProvider};
 
+/// How long a finished answer's final write is retried before giving up.
+const STORE_FOR_AT_MOST: Duration = Duration::from_secs(3600);
+
 /// Everything the task needs; built by `send_message`.
 pub struct Job {
     /// Who asked: the answer's usage and cost are counted for them.
@@ -90,13 +93,24 @@ async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
         output_tokens: measures.output_tokens.unwrap_or(0),
         cost_usd: cost.unwrap_or(0.0),
     };
-    // The answer must not stay `streaming`: retry the final write a few times.
-    for attempt in 0..5u32 {
+    // The answer must not stay `streaming`, and its text must not be lost:
+    // retry until the database takes it (it may be down or saturated). Until
+    // then the answer stays registered, so followers and the flusher still see it.
+    let mut delay = Duration::from_millis(200);
+    let give_up = Instant::now() + STORE_FOR_AT_MOST;
+    loop {
         match store(&state, &job.message_id, &text, &metadata, &usage).await {
             Ok(()) => break,
+            Err(e) if Instant::now() < give_up => {
+                if delay == Duration::from_millis(200) {
+                    tracing::warn!(message_id = %job.message_id, error = %e, "storing the answer failed; retrying until the database takes it");
+                }
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
             Err(e) => {
-                tracing::error!(message_id = %job.message_id, attempt, error = %e, "storing the answer failed");
-                tokio::time::sleep(Duration::from_millis(200 * (attempt as u64 + 1))).await;
+                tracing::error!(message_id = %job.message_id, error = %e, "storing the answer failed for an hour; its last saved text stays");
+                break;
             }
         }
     }
