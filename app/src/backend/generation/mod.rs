@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 pub use task::{spawn, Job};
@@ -80,10 +80,14 @@ impl Live {
 
 type Answers = Mutex<HashMap<String, Arc<Live>>>;
 
+/// Final writes of answers at once, at most: the rest of the pool stays for requests.
+const STORES_AT_ONCE: usize = 3;
+
 /// The answers this process is writing, by message id.
 #[derive(Clone)]
 pub struct Registry {
     live: Arc<Answers>,
+    stores: Arc<Semaphore>,
 }
 
 impl Registry {
@@ -92,7 +96,15 @@ impl Registry {
     pub fn new(pool: PgPool) -> Self {
         let live = Arc::<Answers>::default();
         tokio::spawn(flusher::run(Arc::downgrade(&live), pool));
-        Registry { live }
+        Registry {
+            live,
+            stores: Arc::new(Semaphore::new(STORES_AT_ONCE)),
+        }
+    }
+
+    /// A turn to write a finished answer (see [`STORES_AT_ONCE`]).
+    async fn store_slot(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.stores.acquire().await.expect("never closed")
     }
 
     fn start(&self, message_id: &str) -> Arc<Live> {

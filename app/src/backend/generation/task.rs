@@ -119,6 +119,8 @@ async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
 }
 
 /// The answer's final text and metadata, and its usage, in one transaction.
+/// Answers that end together (a thousand stopped at once) queue here for a
+/// few connections instead of taking the whole pool from requests.
 async fn store(
     state: &AppState,
     message_id: &str,
@@ -126,6 +128,7 @@ async fn store(
     metadata: &serde_json::Value,
     answer: &usage::Answer<'_>,
 ) -> Result<(), sqlx::Error> {
+    let _slot = state.generations.store_slot().await;
     let mut tx = state.pool.begin().await?;
     messages::finish(&mut *tx, message_id, text, metadata).await?;
     usage::record(&mut *tx, answer).await?;
