@@ -98,6 +98,14 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::Database(db) if db.constraint() == Some("templates_user_name_key") => {
                 AppError::Conflict("you already have a template with this name".into())
             }
+            // PostgreSQL text cannot hold NUL; it arrives as `%00` in a form.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+                AppError::Invalid("text cannot contain NUL characters".into())
+            }
+            e if crate::backend::db::health::means_down(e) => {
+                tracing::warn!(error = %err, "database unavailable");
+                AppError::Unavailable(crate::backend::db::health::DATABASE_UNAVAILABLE.into())
+            }
             sqlx::Error::PoolTimedOut => {
                 tracing::warn!("database pool exhausted");
                 AppError::Unavailable("the server is busy, please retry in a moment".into())

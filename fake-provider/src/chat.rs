@@ -15,6 +15,7 @@
 //! | `[no-usage]` | (OpenAI) no usage chunk |
 //! | `[no-done]` | (OpenAI) no `data: [DONE]` |
 //! | `[echo-params]` | answer with the sampling parameters the request carried: `temperature=… top_p=… max_tokens=…` |
+//! | `[raw]` | answer with the message itself minus `[raw]`, verbatim: whitespace and any other markers kept (the XSS corpus) |
 //!
 //! Without markers the answer is `You said: <the message>`, a word per token.
 //! As the real APIs do, an answer stops at the request's `max_tokens`
@@ -122,7 +123,11 @@ fn script(system: Option<&str>, messages: &[(String, String)], params: &Params) 
     let mut tokens: Vec<String> = if let Some(n) = marker_value(last_user, "tokens") {
         (1..=n).map(|i| format!("tok{i} ")).collect()
     } else {
-        let text = if last_user.contains("[markdown]") {
+        // `[raw]` first: the XSS corpus must come back byte for byte, even a
+        // payload that happens to contain another marker's name.
+        let text = if last_user.contains("[raw]") {
+            last_user.replace("[raw]", "")
+        } else if last_user.contains("[markdown]") {
             MARKDOWN_SAMPLE.to_string()
         } else if last_user.contains("[echo-system]") {
             format!("system: {}", system.unwrap_or("(none)"))
@@ -470,5 +475,26 @@ mod tests {
             strip_markers("keep [this one] please"),
             "keep [this one] please"
         );
+    }
+
+    #[test]
+    fn raw_answers_keep_the_message_verbatim() {
+        let messages = vec![(
+            "user".to_string(),
+            "[raw]<img src=x onerror=alert(1)>\n\n  [x](javascript:alert(2))  [delay=1]"
+                .to_string(),
+        )];
+        let params = Params {
+            temperature: None,
+            top_p: None,
+            max_tokens: None,
+        };
+        let script = script(None, &messages, &params);
+        assert_eq!(
+            script.tokens.concat(),
+            "<img src=x onerror=alert(1)>\n\n  [x](javascript:alert(2))  [delay=1]"
+        );
+        assert!(script.tokens.len() > 1, "streamed in several tokens");
+        assert_eq!(script.delay, Duration::from_millis(1));
     }
 }

@@ -100,6 +100,20 @@ impl EmbeddedPostgres {
             .database(database)
     }
 
+    /// Stops the cluster now, whoever started it, and waits until it has
+    /// stopped (the fault tests take the database away from a running server).
+    pub async fn shut_down(&self) -> Result<(), EmbeddedError> {
+        let out = self.pg_ctl(&["stop", "-m", "fast", "-w"]).await?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(EmbeddedError::Command {
+                command: "pg_ctl stop".into(),
+                detail: describe(&out),
+            })
+        }
+    }
+
     /// Stops the cluster if we started it.
     pub async fn stop(mut self) {
         if self.stop_when_done {

@@ -66,6 +66,7 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState
     Ok(AppState {
         leptos_options,
         generations: app::backend::generation::Registry::new(pool.clone()),
+        database: app::backend::db::health::DatabaseHealth::watch(&pool),
         pool,
         providers: ProviderClient::new(config.clone()),
         config: config.clone(),

@@ -5,8 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use app::backend::providers::sse::SseParser;
-use common::{Answer, Client};
+use common::{answer_id, follow, Answer, Client};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -49,43 +48,6 @@ async fn send(client: &Client, conversation: &str, text: &str) -> Answer {
             &[("conversation_id", conversation), ("text", text)],
         )
         .await
-}
-
-fn answer_id(sent: &Answer) -> String {
-    sent.body["assistant_message"]["id"]
-        .as_str()
-        .expect("an answer id")
-        .to_string()
-}
-
-/// Follows an answer's event stream to its end: (text, final metadata).
-async fn follow(client: &Client, message_id: &str) -> (String, Value) {
-    let mut response = client
-        .http
-        .get(format!("{}/api/messages/{message_id}/events", client.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let mut parser = SseParser::new();
-    let mut text = String::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while let Some(chunk) = tokio::time::timeout_at(deadline.into(), response.chunk())
-        .await
-        .expect("the stream ends in time")
-        .unwrap()
-    {
-        for event in parser.feed(&chunk).unwrap() {
-            let data: Value = serde_json::from_str(&event.data).unwrap();
-            match event.event.as_deref() {
-                Some("snapshot") => text = data["content"].as_str().unwrap().to_string(),
-                Some("delta") => text.push_str(data["text"].as_str().unwrap()),
-                Some("done") => return (text, data["metadata"].clone()),
-                other => panic!("unexpected event {other:?}"),
-            }
-        }
-    }
-    panic!("the stream ended without `done`");
 }
 
 /// Waits until the stored answer is no longer streaming.
@@ -584,4 +546,38 @@ async fn regenerate_replaces_the_last_answer_and_edit_rewrites_the_question(pool
             "You said: what about tea?".to_string()
         ]
     );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_second_instance_follows_and_stops_answers_written_by_the_first(pool: PgPool) {
+    let (on_one, conversation) = setup(pool.clone()).await;
+    let second = common::spawn_app_with_fake_provider(pool.clone(), &[])
+        .await
+        .1;
+    // The same browser session, talking to the other instance.
+    let on_two = Client {
+        base: second,
+        ..on_one.clone()
+    };
+    assert_eq!(on_two.whoami().await.as_deref(), Some("ada@example.com"));
+
+    // Followed live from the other instance: the same text, the same end.
+    let id = answer_id(&send(&on_one, &conversation, "[tokens=40] [delay=20]").await);
+    let (followed, end) = follow(&on_two, &id).await;
+    assert_eq!(end["status"], "complete");
+    let (content, metadata) = stored(&pool, &id).await;
+    assert_eq!(followed, content);
+    assert_eq!(end, metadata);
+    assert!(content.trim_end().ends_with("tok40"), "{content:?}");
+
+    // A stop sent to the other instance stops the writer here.
+    let id = answer_id(&send(&on_one, &conversation, "[tokens=2000] [delay=10]").await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stopped = on_two.call("chat/stop", &[("message_id", &id)]).await;
+    assert_eq!(stopped.status, 200, "{stopped:?}");
+    let (followed, end) = follow(&on_one, &id).await;
+    assert_eq!(end["status"], "stopped");
+    let (content, _) = stored(&pool, &id).await;
+    assert_eq!(followed, content);
+    assert!(!content.contains("tok2000"), "stopped long before the end");
 }

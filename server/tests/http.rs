@@ -208,6 +208,11 @@ async fn an_oversized_body_is_refused_and_the_server_stays_up(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(refused.status(), 413);
+    let refused = common::Answer::read(refused).await;
+    assert!(
+        refused.message().contains("too large: at most 2 MB"),
+        "{refused:?}"
+    );
     // Still serving, and the caller is still signed in.
     assert_eq!(client.call("account", &[]).await.status, 200);
 }

@@ -391,3 +391,86 @@ async fn only_admins_manage_limits_and_bad_values_are_explained(pool: PgPool) {
         "set your limit to 0 messages per day",
     );
 }
+
+/// Waits until an answer is no longer being written.
+async fn wait_ended(pool: &PgPool, message: &str) {
+    for _ in 0..200 {
+        let status: String =
+            sqlx::query_scalar("SELECT metadata->>'status' FROM messages WHERE id = $1")
+                .bind(message)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        if status != "streaming" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the answer {message} kept streaming");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn answers_written_at_once_are_capped_per_user_across_instances(pool: PgPool) {
+    let cap = [("VIBEBOT_MAX_ANSWERS_PER_USER", "2")];
+    let one = common::spawn_app_with_fake_provider(pool.clone(), &cap)
+        .await
+        .1;
+    let two = common::spawn_app_with_fake_provider(pool.clone(), &cap)
+        .await
+        .1;
+    let ada_on_one = chat_user(&one, ADA).await;
+    let ada_on_two = Client::new(&two);
+    assert_eq!(ada_on_two.login(ADA, common::PASSWORD).await.status, 200);
+    let bob = chat_user(&one, "bob@example.com").await;
+
+    // Two slow answers, one on each instance.
+    let slow = "[tokens=200][delay=50] slow";
+    let first = ada_on_one.new_conversation("claude-sonnet-4-5").await;
+    let second = ada_on_two.new_conversation("claude-sonnet-4-5").await;
+    let third = ada_on_one.new_conversation("claude-sonnet-4-5").await;
+    let sent = ada_on_one.send(&first, slow).await;
+    assert_eq!(sent.status, 200, "{sent:?}");
+    let first_answer = sent.body["assistant_message"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(ada_on_two.send(&second, slow).await.status, 200);
+
+    // A third is refused, says why, and stores nothing.
+    let refused = ada_on_one.send(&third, "one more").await;
+    assert_refused(&refused, "2 of your answers are still being written");
+    assert!(
+        refused
+            .message()
+            .contains("wait for one to finish or stop one"),
+        "{refused:?}"
+    );
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM messages WHERE conversation_id = $1")
+            .bind(&third)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+    // The cap is per user: another user is not affected.
+    let bobs = bob.new_conversation("claude-sonnet-4-5").await;
+    assert_eq!(bob.send(&bobs, "hello").await.status, 200);
+
+    // Once one ends, the next is admitted.
+    let stopped = ada_on_one
+        .call("chat/stop", &[("message_id", &first_answer)])
+        .await;
+    assert_eq!(stopped.status, 200, "{stopped:?}");
+    wait_ended(&pool, &first_answer).await;
+    let admitted = ada_on_one.send(&third, "one more").await;
+    assert_eq!(admitted.status, 200, "{admitted:?}");
+
+    sqlx::query(
+        r#"UPDATE messages SET metadata = metadata || '{"status": "stopped"}'::jsonb
+           WHERE metadata->>'status' = 'streaming'"#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    wait_finished(&pool).await;
+}

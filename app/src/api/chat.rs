@@ -180,7 +180,9 @@ mod ssr {
 
         let mut tx = state.pool.begin().await?;
         // Limits first: a refused request stores nothing.
-        let tokens_left = crate::backend::limits::admit(&mut tx, user_id).await?;
+        let tokens_left =
+            crate::backend::limits::admit(&mut tx, user_id, state.config.max_answers_per_user)
+                .await?;
         // One answer at a time per conversation (row lock on the conversation).
         sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
             .bind(conversation_id)

@@ -271,6 +271,7 @@ mod ssr {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c));
         if !plausible {
+            let model = crate::model::text::excerpt(model, 60);
             return Err(AppError::Invalid(format!("unknown model: {model}")));
         }
         Ok(Some(model.to_string()))

@@ -70,6 +70,8 @@ pub struct Config {
     /// An answer whose writer has not saved for this long belonged to a server
     /// that died: it is marked `error: interrupted`. Writers save every 0.5 s.
     pub stale_answer_after: Duration,
+    /// How many of one user's answers may be written at once (all instances).
+    pub max_answers_per_user: u32,
 }
 
 impl Config {
@@ -240,8 +242,10 @@ impl Config {
         );
         let stale_answer_after =
             Duration::from_secs(number(&var, "VIBEBOT_STALE_ANSWER_SECS", 30, 2, 3600)?.into());
+        let max_answers_per_user = number(&var, "VIBEBOT_MAX_ANSWERS_PER_USER", 6, 1, 1_000_000)?;
 
         Ok(Config {
+            max_answers_per_user,
             provider_read_timeout,
             stale_answer_after,
             previous_encryption_key,

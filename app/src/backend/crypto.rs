@@ -351,3 +351,57 @@ mod tests {
         assert_eq!(first.to_base64(), second.to_base64());
     }
 }
+
+/// Random stored values and tampered ciphertexts (`PROPTEST_CASES` for longer runs).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::ApiKeyProvider;
+
+    fn cipher() -> KeyCipher {
+        KeyCipher::new(
+            &MasterKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap(),
+        )
+    }
+
+    fn owner(user_id: &str) -> KeyOwner<'_> {
+        KeyOwner {
+            user_id,
+            provider: ApiKeyProvider::Claude,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_stored_text_is_refused_not_a_panic(stored in ".{0,200}") {
+            prop_assert!(cipher().decrypt(&stored, owner("u1")).is_err());
+        }
+
+        #[test]
+        fn any_prefixed_base64_is_refused(body in "[A-Za-z0-9+/=]{0,120}") {
+            let stored = format!("{FORMAT_PREFIX}{body}");
+            prop_assert!(cipher().decrypt(&stored, owner("u1")).is_err());
+        }
+
+        #[test]
+        fn keys_round_trip_and_any_changed_byte_is_refused(
+            key in ".{1,200}",
+            flip in any::<prop::sample::Index>(),
+            bit in 0u8..8,
+        ) {
+            let cipher = cipher();
+            let stored = cipher.encrypt(&key, owner("u1"));
+            let opened = cipher.decrypt(&stored, owner("u1")).unwrap();
+            prop_assert_eq!(opened.expose().as_str(), key.as_str());
+            // Another owner cannot open it.
+            prop_assert!(cipher.decrypt(&stored, owner("u2")).is_err());
+            let mut blob = BASE64.decode(stored.strip_prefix(FORMAT_PREFIX).unwrap()).unwrap();
+            let i = flip.index(blob.len());
+            blob[i] ^= 1 << bit;
+            let tampered = format!("{FORMAT_PREFIX}{}", BASE64.encode(blob));
+            prop_assert!(cipher.decrypt(&tampered, owner("u1")).is_err());
+        }
+    }
+}

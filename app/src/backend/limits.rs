@@ -9,10 +9,23 @@ use crate::model::limits::judge;
 /// Checks the user's limits and counts this request, inside the transaction
 /// that stores the question (so a refused request stores nothing). The user's
 /// row stays locked until that transaction ends: concurrent requests from one
-/// user, on any instance, are judged one after the other. Returns the output
-/// tokens left today when that is limited; the answer is capped to it.
-pub async fn admit(tx: &mut PgConnection, user_id: &str) -> Result<Option<u64>, AppError> {
-    let limits = limits::effective(&mut *tx, user_id).await?;
+/// user, on any instance, are judged one after the other. At most
+/// `max_in_flight` of a user's answers are written at once (the server's
+/// `VIBEBOT_MAX_ANSWERS_PER_USER`). Returns the output tokens left today when
+/// that is limited; the answer is capped to it.
+pub async fn admit(
+    tx: &mut PgConnection,
+    user_id: &str,
+    max_in_flight: u32,
+) -> Result<Option<u64>, AppError> {
+    let admission = limits::admission(&mut *tx, user_id).await?;
+    if admission.answers_in_flight >= u64::from(max_in_flight) {
+        return Err(AppError::RateLimited {
+            message: too_many_in_flight(admission.answers_in_flight),
+            retry_after_secs: 5,
+        });
+    }
+    let limits = admission.limits;
     let mut tokens_left = None;
     if !limits.is_unlimited() {
         let used = limits::consumption(&mut *tx, user_id).await?;
@@ -23,4 +36,12 @@ pub async fn admit(tx: &mut PgConnection, user_id: &str) -> Result<Option<u64>, 
     }
     limits::record_request(&mut *tx, user_id).await?;
     Ok(tokens_left)
+}
+
+fn too_many_in_flight(n: u64) -> String {
+    let answers = if n == 1 { "answer is" } else { "answers are" };
+    format!(
+        "{n} of your {answers} still being written, the most this server allows at once; \
+         wait for one to finish or stop one"
+    )
 }

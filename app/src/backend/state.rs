@@ -9,6 +9,7 @@ use sqlx::PgPool;
 
 use super::config::Config;
 use super::crypto::KeyCipher;
+use super::db::health::DatabaseHealth;
 use super::generation::Registry;
 use super::password::PasswordHasher;
 use super::providers::ProviderClient;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub providers: ProviderClient,
     pub generations: Registry,
+    /// Whether PostgreSQL answers (requests are refused at once while not).
+    pub database: Arc<DatabaseHealth>,
 }
 
 impl AppState {

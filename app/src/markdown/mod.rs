@@ -292,3 +292,146 @@ mod tests {
         assert!(!is_safe_url("file:///etc/passwd"));
     }
 }
+
+/// Random mixes of markdown, HTML and link tricks: the output only ever holds
+/// the tags and attributes the renderer writes itself, and only safe links
+/// (`PROPTEST_CASES=100000` for a long run).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const TAGS: &[&str] = &[
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "code",
+        "ol",
+        "ul",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "em",
+        "strong",
+        "del",
+        "a",
+        "hr",
+        "br",
+        "input",
+        "div",
+        "span",
+        "button",
+    ];
+    const ATTRIBUTES: &[&str] = &[
+        "href",
+        "title",
+        "target",
+        "rel",
+        "class",
+        "type",
+        "aria-label",
+        "disabled",
+        "checked",
+        "start",
+        "style",
+    ];
+
+    fn source() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("<script>alert(1)</script>".to_string()),
+            Just("<img src=x onerror=alert(1)>".to_string()),
+            Just("<svg/onload=alert(1)>".to_string()),
+            Just("<a href=\"javascript:alert(1)\">x</a>".to_string()),
+            Just("[x](javascript:alert(1))".to_string()),
+            Just("[x](java\tscript:alert(1))".to_string()),
+            Just("[x](JaVaScRiPt:alert(1) \"t\")".to_string()),
+            Just("![i](data:text/html,<script>alert(1)</script>)".to_string()),
+            Just("![i](https://tracker.example/p.png)".to_string()),
+            Just("<javascript:alert(1)>".to_string()),
+            Just("[r]: javascript:alert(1)\n\n[r]".to_string()),
+            Just("&#106;avascript:".to_string()),
+            Just("\" onmouseover=\"alert(1)".to_string()),
+            Just("```".to_string()),
+            Just("```js\" onclick=\"x".to_string()),
+            Just("`".to_string()),
+            Just("| a | b |\n|:--|--:|\n| 1 | 2 |".to_string()),
+            Just("- [x] ".to_string()),
+            Just("3. ".to_string()),
+            Just("> ".to_string()),
+            Just("***".to_string()),
+            Just("\n".to_string()),
+            Just("\n\n".to_string()),
+            Just("    ".to_string()),
+            Just("<".to_string()),
+            Just(">".to_string()),
+            Just("](".to_string()),
+            Just("\u{202e}".to_string()),
+            ".{0,12}",
+        ];
+        proptest::collection::vec(piece, 0..30).prop_map(|pieces| pieces.concat())
+    }
+
+    /// The tags of `html` as (name, [(attribute, value)]): every `<` starts
+    /// one, since text `<` is escaped.
+    fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let mut out = Vec::new();
+        let mut rest = html;
+        while let Some(open) = rest.find('<') {
+            let close = rest[open..].find('>').expect("a tag is closed") + open;
+            let inner = rest[open + 1..close].trim_start_matches('/');
+            let (name, mut attrs) = inner.split_once(' ').unwrap_or((inner, ""));
+            let mut found = Vec::new();
+            while !attrs.trim().is_empty() {
+                attrs = attrs.trim_start();
+                let end = attrs.find(['=', ' ']).unwrap_or(attrs.len());
+                let attr = attrs[..end].trim_end_matches('/').to_string();
+                attrs = &attrs[end..];
+                let mut value = String::new();
+                if let Some(quoted) = attrs.strip_prefix("=\"") {
+                    let end = quoted.find('"').expect("a value is quoted");
+                    value = quoted[..end].to_string();
+                    attrs = &quoted[end + 1..];
+                }
+                if !attr.is_empty() {
+                    found.push((attr, value));
+                }
+            }
+            out.push((name.trim_end_matches('/').to_string(), found));
+            rest = &rest[close + 1..];
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn output_holds_only_the_renderers_own_tags_and_safe_links(text in source()) {
+            let html = render(&text);
+            for (name, attributes) in tags(&html) {
+                prop_assert!(TAGS.contains(&name.as_str()), "tag {name} in {html}");
+                for (attribute, value) in attributes {
+                    prop_assert!(
+                        ATTRIBUTES.contains(&attribute.as_str()),
+                        "attribute {attribute} in {html}"
+                    );
+                    if attribute == "href" {
+                        prop_assert!(is_safe_url(&value), "href {value} in {html}");
+                    }
+                    if attribute == "style" {
+                        prop_assert!(value.starts_with("text-align"), "style {value} in {html}");
+                    }
+                }
+            }
+        }
+    }
+}

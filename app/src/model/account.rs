@@ -98,9 +98,7 @@ pub fn normalize_name(input: Option<&str>) -> Result<Option<String>, String> {
     if name.chars().count() > NAME_MAX_CHARS {
         return Err(format!("a name has at most {NAME_MAX_CHARS} characters"));
     }
-    if name.chars().any(char::is_control) {
-        return Err("a name cannot contain control characters".into());
-    }
+    super::text::refuse_hidden(name, "a name")?;
     Ok(Some(name.to_string()))
 }
 

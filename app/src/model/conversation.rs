@@ -137,6 +137,7 @@ pub fn normalize_title(input: &str) -> Result<String, String> {
     if title.chars().count() > TITLE_MAX_CHARS {
         return Err(format!("a title has at most {TITLE_MAX_CHARS} characters"));
     }
+    super::text::refuse_hidden(&title, "a title")?;
     Ok(title)
 }
 
@@ -155,6 +156,12 @@ pub fn normalize_system_prompt(input: Option<&str>) -> Result<Option<String>, St
 
 /// A title from the first message: its first words, cut at a word boundary.
 pub fn title_from_message(text: &str) -> String {
+    // Line ends and tabs separate words; other hidden characters go.
+    let text: String = text
+        .chars()
+        .filter(|c| c.is_whitespace() || !super::text::is_hidden(*c))
+        .collect();
+    let text = text.as_str();
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut title = String::new();
     for word in &words {

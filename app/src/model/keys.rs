@@ -63,9 +63,7 @@ pub fn normalize_key_name(input: Option<&str>) -> Result<Option<String>, String>
             "a key name has at most {KEY_NAME_MAX_CHARS} characters"
         ));
     }
-    if name.chars().any(char::is_control) {
-        return Err("a key name cannot contain control characters".into());
-    }
+    super::text::refuse_hidden(name, "a key name")?;
     Ok(Some(name.to_string()))
 }
 

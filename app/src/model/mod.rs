@@ -11,6 +11,7 @@ pub mod limits;
 pub mod number;
 mod status;
 pub mod template;
+pub mod text;
 pub mod theme;
 pub mod usage;
 

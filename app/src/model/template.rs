@@ -32,6 +32,7 @@ pub fn normalize_template_name(input: &str) -> Result<String, String> {
             "a template's name has at most {TEMPLATE_NAME_MAX_CHARS} characters"
         ));
     }
+    super::text::refuse_hidden(&name, "a template's name")?;
     Ok(name)
 }
 

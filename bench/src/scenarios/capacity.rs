@@ -125,17 +125,27 @@ pub async fn run(ctx: &Ctx, report: &mut Report, steps: &[usize], rss_at: usize)
 /// A step that ran out of time leaves answers it sent but never collected,
 /// streaming for minutes: stopped through the database, as another instance
 /// would stop them (the server notices at its next flush), and waited for.
+/// One row per statement, as the product's stop does: a multi-row UPDATE
+/// could deadlock with the server's flusher, which writes many rows at once.
 async fn stop_the_rest(ctx: &Ctx) -> Result<()> {
     let pool = PgPoolOptions::new()
         .max_connections(1)
         .connect(&ctx.database_url)
         .await?;
-    sqlx::query(
-        r#"UPDATE messages SET metadata = metadata || '{"status": "stopped"}'::jsonb
-           WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'"#,
+    let streaming: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM messages WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'",
     )
-    .execute(&pool)
+    .fetch_all(&pool)
     .await?;
+    for id in &streaming {
+        sqlx::query(
+            r#"UPDATE messages SET metadata = metadata || '{"status": "stopped"}'::jsonb
+               WHERE id = $1 AND metadata->>'status' = 'streaming'"#,
+        )
+        .bind(id)
+        .execute(&pool)
+        .await?;
+    }
     // Written by their tasks as they end: `duration_ms` is in the final metadata.
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {

@@ -12,6 +12,29 @@ use axum::response::Response;
 /// Error bodies are small JSON objects; anything larger is left alone.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// A body over the size limit is refused (413) before any handler runs; this
+/// gives that refusal the same JSON shape, with a message, as every other.
+pub async fn explain_too_large(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let error = AppError::Invalid(format!(
+        "the request is too large: at most {} MB",
+        super::MAX_BODY_BYTES / (1024 * 1024)
+    ));
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(
+        parts,
+        Body::from(serde_json::to_string(&error).unwrap_or_default()),
+    )
+}
+
 pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR

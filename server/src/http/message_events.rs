@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use app::backend::auth::session::current_account;
 use app::backend::db::messages;
-use app::backend::generation::Update;
+use app::backend::generation::{Following, Update};
 use app::backend::AppState;
 use app::error::AppError;
 use axum::extract::{Path, State};
@@ -59,7 +59,7 @@ fn event(name: &str, data: serde_json::Value) -> Event {
 async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<Event>) {
     let mut last_sent: Option<String> = None;
     loop {
-        if let Some((text, mut updates)) = state.generations.subscribe(&id) {
+        if let Some((text, next)) = state.generations.subscribe(&id) {
             if tx
                 .send(event("snapshot", json!({ "content": text })))
                 .await
@@ -67,6 +67,16 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
             {
                 return;
             }
+            let mut updates = match next {
+                // Ended; its final write may be waiting for the database.
+                Following::Ended(metadata) => {
+                    let _ = tx
+                        .send(event("done", json!({ "metadata": metadata })))
+                        .await;
+                    return;
+                }
+                Following::Updates(updates) => updates,
+            };
             loop {
                 match updates.recv().await {
                     Ok(Update::Text(delta)) => {

@@ -1,5 +1,6 @@
 //! The HTTP router: Leptos pages and server functions, health probes, middleware.
 
+mod database_down;
 mod error_status;
 mod health;
 mod message_events;
@@ -55,12 +56,17 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(session_layer(&state))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            database_down::refuse_while_down,
+        ))
         .layer(middleware::from_fn(error_status::server_fn_error_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             origin::same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(error_status::explain_too_large))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             RESPONSE_HEAD_WITHIN,

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod endpoints;
+
 use std::collections::HashMap;
 
 use app::backend::config::Config;
@@ -46,10 +48,33 @@ pub async fn spawn_app_with(pool: sqlx::PgPool, vars: &[(&str, &str)]) -> String
 }
 
 /// A browser-like client: keeps cookies, sends this site's Origin, follows no redirects.
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
     pub jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+/// Every API key the tests of this binary have sent to be stored: no answer
+/// of any test may contain one (the secrets check runs in [`Answer::read`]).
+static STORED_KEYS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn remember_stored_key(args: &[(&str, &str)]) {
+    if let Some((_, key)) = args.iter().find(|(name, _)| *name == "key") {
+        // Shorter values are refused as keys anyway, and could match by chance.
+        if key.trim().len() >= 16 {
+            STORED_KEYS.lock().unwrap().push(key.trim().to_string());
+        }
+    }
+}
+
+/// Panics if `text` contains a stored key's plaintext.
+pub fn assert_no_stored_key(text: &str) {
+    let keys = STORED_KEYS.lock().unwrap().clone();
+    if let Some(key) = keys.iter().find(|key| text.contains(key.as_str())) {
+        let start: String = key.chars().take(8).collect();
+        panic!("a stored API key's plaintext ({start}…) reached a response");
+    }
 }
 
 /// A server function's answer: status and JSON body.
@@ -61,6 +86,21 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Reads a response whole: JSON when it parses, the text otherwise.
+    /// Fails the test if it holds an API key some test stored.
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        assert_no_stored_key(&format!("{headers:?} {text}"));
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        Answer {
+            status,
+            body,
+            headers,
+        }
+    }
+
     /// The user-facing message of an error answer.
     pub fn message(&self) -> String {
         let detail = &self.body["detail"];
@@ -74,14 +114,33 @@ impl Answer {
     pub fn kind(&self) -> &str {
         self.body["kind"].as_str().unwrap_or_default()
     }
+
+    /// Whether an error answer says what is wrong: a message, or an error
+    /// kind that needs none (`unauthenticated`, `bad_credentials`).
+    pub fn explained(&self) -> bool {
+        !self.message().trim().is_empty() || !self.kind().is_empty()
+    }
 }
 
 impl Client {
     pub fn new(base: &str) -> Self {
+        Self::build(base, reqwest::header::HeaderMap::new())
+    }
+
+    /// A client whose requests say (in `X-Forwarded-For`, for a server that
+    /// trusts its proxy) that they come from `address`.
+    pub fn from_address(base: &str, address: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().unwrap());
+        Self::build(base, headers)
+    }
+
+    fn build(base: &str, headers: reqwest::header::HeaderMap) -> Self {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .unwrap();
         Client {
@@ -104,23 +163,39 @@ impl Client {
         args: &[(&str, &str)],
         origin: Option<&str>,
     ) -> Answer {
+        let headers: Vec<(&str, &str)> = origin.map(|o| ("origin", o)).into_iter().collect();
+        self.call_with(endpoint, args, &headers).await
+    }
+
+    /// The same, with exactly these extra headers (no `Origin` unless given).
+    pub async fn call_with(
+        &self,
+        endpoint: &str,
+        args: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        if matches!(endpoint, "keys/add" | "keys/replace") {
+            remember_stored_key(args);
+        }
         let mut request = self
             .http
             .post(format!("{}/api/{endpoint}", self.base))
             .form(args);
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
-        let response = request.send().await.expect("request sent");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-        Answer {
-            status,
-            body,
-            headers,
-        }
+        Answer::read(request.send().await.expect("request sent")).await
+    }
+
+    /// `GET <path>` on this site.
+    pub async fn get(&self, path: &str) -> Answer {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request sent");
+        Answer::read(response).await
     }
 
     /// The session cookie's value, if any.
@@ -267,4 +342,43 @@ impl Client {
         )
         .await
     }
+}
+
+/// The answer's id in a `chat/send` (or regenerate, edit) answer.
+pub fn answer_id(sent: &Answer) -> String {
+    sent.body["assistant_message"]["id"]
+        .as_str()
+        .expect("an answer id")
+        .to_string()
+}
+
+/// Follows an answer's event stream to its end (at most 30 s): (text, final metadata).
+pub async fn follow(client: &Client, message_id: &str) -> (String, serde_json::Value) {
+    use std::time::{Duration, Instant};
+    let mut response = client
+        .http
+        .get(format!("{}/api/messages/{message_id}/events", client.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut parser = app::backend::providers::sse::SseParser::new();
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Some(chunk) = tokio::time::timeout_at(deadline.into(), response.chunk())
+        .await
+        .expect("the stream ends in time")
+        .unwrap()
+    {
+        for event in parser.feed(&chunk).unwrap() {
+            let data: serde_json::Value = serde_json::from_str(&event.data).unwrap();
+            match event.event.as_deref() {
+                Some("snapshot") => text = data["content"].as_str().unwrap().to_string(),
+                Some("delta") => text.push_str(data["text"].as_str().unwrap()),
+                Some("done") => return (text, data["metadata"].clone()),
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+    }
+    panic!("the stream ended without `done`");
 }

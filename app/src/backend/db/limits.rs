@@ -127,11 +127,6 @@ pub async fn set_overrides(
 }
 
 /// The limits in force for a user: their overrides over their role's.
-///
-/// Also locks the user's row until the transaction ends, which serialises a
-/// user's requests for answers across every server instance (two at once
-/// cannot both take the last one allowed). Outside a transaction the lock
-/// lasts for the statement only.
 #[instrument(skip_all)]
 pub async fn effective(db: impl PgExecutor<'_>, user_id: &str) -> Result<Limits, sqlx::Error> {
     let row = sqlx::query_as!(
@@ -143,13 +138,60 @@ pub async fn effective(db: impl PgExecutor<'_>, user_id: &str) -> Result<Limits,
            FROM users u
            LEFT JOIN role_limits r ON r.role = u.role
            LEFT JOIN user_limits o ON o.user_id = u.id
+           WHERE u.id = $1"#,
+        user_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Limits::from).unwrap_or_default())
+}
+
+/// What a request for an answer is judged by: the limits in force and how
+/// many of the user's answers are being written now, on any instance.
+pub struct Admission {
+    pub limits: Limits,
+    pub answers_in_flight: u64,
+}
+
+/// [`effective`] plus the answers in flight, locking the user's row until the
+/// transaction ends: concurrent requests of one user, on every server
+/// instance, are judged one after the other (two at once cannot both take
+/// the last one allowed).
+#[instrument(skip_all)]
+pub async fn admission(db: impl PgExecutor<'_>, user_id: &str) -> Result<Admission, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT coalesce(o.messages_per_minute, r.messages_per_minute) AS messages_per_minute,
+                  coalesce(o.messages_per_day, r.messages_per_day) AS messages_per_day,
+                  coalesce(o.output_tokens_per_day, r.output_tokens_per_day) AS output_tokens_per_day,
+                  coalesce(o.monthly_spend_usd, r.monthly_spend_usd) AS monthly_spend_usd,
+                  (SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                   WHERE c.user_id = u.id AND m.role = 'ASSISTANT'
+                     AND m.metadata->>'status' = 'streaming') AS "answers_in_flight!"
+           FROM users u
+           LEFT JOIN role_limits r ON r.role = u.role
+           LEFT JOIN user_limits o ON o.user_id = u.id
            WHERE u.id = $1
            FOR NO KEY UPDATE OF u"#,
         user_id
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(Limits::from).unwrap_or_default())
+    Ok(match row {
+        Some(r) => Admission {
+            answers_in_flight: r.answers_in_flight.max(0) as u64,
+            limits: Row {
+                messages_per_minute: r.messages_per_minute,
+                messages_per_day: r.messages_per_day,
+                output_tokens_per_day: r.output_tokens_per_day,
+                monthly_spend_usd: r.monthly_spend_usd,
+            }
+            .into(),
+        },
+        None => Admission {
+            limits: Limits::default(),
+            answers_in_flight: 0,
+        },
+    })
 }
 
 /// Counts one request for an answer.

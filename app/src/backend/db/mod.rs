@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod conversations;
+pub mod health;
 pub mod limits;
 pub mod login_failures;
 pub mod messages;

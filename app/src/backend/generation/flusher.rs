@@ -40,7 +40,10 @@ pub(super) async fn run(answers: Weak<Answers>, pool: PgPool) {
 }
 
 async fn flush(pool: &PgPool, mut live: Vec<(String, std::sync::Arc<super::Live>)>) {
-    // One lock order for every statement: rows are updated in id order.
+    // In id order: with the usual plan (index lookups in the array's order)
+    // two flushes lock rows in the same order. The planner may choose another
+    // order; the other writers of streaming rows touch one row per statement,
+    // and a tick that fails (a deadlock included) is retried at the next.
     live.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut due = Vec::new();
     let (mut ids, mut texts) = (Vec::new(), Vec::new());

@@ -25,6 +25,12 @@ pub enum Update {
     Finished(serde_json::Value),
 }
 
+/// What a subscriber gets after the text so far.
+pub enum Following {
+    Updates(broadcast::Receiver<Update>),
+    Ended(serde_json::Value),
+}
+
 /// One answer being written in this process.
 pub struct Live {
     draft: Mutex<Draft>,
@@ -32,11 +38,14 @@ pub struct Live {
     cancel: CancellationToken,
 }
 
-/// The text so far, and whether the database has it.
+/// The text so far, whether the database has it, and how it ended.
 struct Draft {
     text: String,
     unsaved: bool,
     saved_at: Instant,
+    /// The final metadata once the provider is done (the final write may
+    /// still be pending: the database may be down).
+    ended: Option<serde_json::Value>,
 }
 
 /// Subscribers that fall this far behind get a fresh snapshot instead.
@@ -53,7 +62,8 @@ impl Live {
     }
 
     fn finish(&self, metadata: serde_json::Value) {
-        let _guard = self.draft.lock().expect("not poisoned");
+        let mut draft = self.draft.lock().expect("not poisoned");
+        draft.ended = Some(metadata.clone());
         let _ = self.updates.send(Update::Finished(metadata));
     }
 
@@ -114,6 +124,7 @@ impl Registry {
                 text: String::new(),
                 unsaved: false,
                 saved_at: Instant::now(),
+                ended: None,
             }),
             updates,
             cancel: CancellationToken::new(),
@@ -129,9 +140,10 @@ impl Registry {
         self.live.lock().expect("not poisoned").remove(message_id);
     }
 
-    /// The text so far and a receiver for what follows; `None` when this
-    /// process is not writing that answer.
-    pub fn subscribe(&self, message_id: &str) -> Option<(String, broadcast::Receiver<Update>)> {
+    /// The text so far and what follows: further updates, or the final
+    /// metadata when the answer has ended (its final write may be pending).
+    /// `None` when this process is not writing that answer.
+    pub fn subscribe(&self, message_id: &str) -> Option<(String, Following)> {
         let live = self
             .live
             .lock()
@@ -139,7 +151,11 @@ impl Registry {
             .get(message_id)?
             .clone();
         let draft = live.draft.lock().expect("not poisoned");
-        Some((draft.text.clone(), live.updates.subscribe()))
+        let next = match &draft.ended {
+            Some(metadata) => Following::Ended(metadata.clone()),
+            None => Following::Updates(live.updates.subscribe()),
+        };
+        Some((draft.text.clone(), next))
     }
 
     /// Stops an answer written here; false when it is not.

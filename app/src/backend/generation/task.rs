@@ -98,8 +98,16 @@ async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
     // then the answer stays registered, so followers and the flusher still see it.
     let mut delay = Duration::from_millis(200);
     let give_up = Instant::now() + STORE_FOR_AT_MOST;
+    let mut followers_told = false;
     loop {
-        match store(&state, &job.message_id, &text, &metadata, &usage).await {
+        let stored = store(&state, &job.message_id, &text, &metadata, &usage).await;
+        // Followers learn the end once it is stored, or, if the database is
+        // not taking it, at once: they need not wait for the database.
+        if !followers_told {
+            live.finish(metadata.clone());
+            followers_told = true;
+        }
+        match stored {
             Ok(()) => break,
             Err(e) if Instant::now() < give_up => {
                 if delay == Duration::from_millis(200) {
@@ -114,7 +122,6 @@ async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
             }
         }
     }
-    live.finish(metadata);
     state.generations.remove(&job.message_id);
 }
 

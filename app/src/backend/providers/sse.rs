@@ -29,6 +29,8 @@ pub struct SseParser {
     /// The previous read ended in CR: an LF starting the next read belongs to it.
     after_cr: bool,
     started: bool,
+    /// The first bytes, until they prove to be a byte order mark or not.
+    head: Vec<u8>,
 }
 
 impl SseParser {
@@ -37,15 +39,22 @@ impl SseParser {
     }
 
     /// Feeds the next bytes; returns the events they completed.
-    pub fn feed(&mut self, mut chunk: &[u8]) -> Result<Vec<SseEvent>, SseTooLarge> {
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, SseTooLarge> {
         let mut events = Vec::new();
-        if !self.started && !chunk.is_empty() {
+        let head;
+        let mut bytes = chunk;
+        if !self.started {
+            // The stream may start with a byte order mark, which a read may cut.
+            const BOM: &[u8] = b"\xEF\xBB\xBF";
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < BOM.len() && BOM.starts_with(&self.head) {
+                return Ok(events);
+            }
             self.started = true;
-            chunk = chunk
-                .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-                .unwrap_or(chunk);
+            head = std::mem::take(&mut self.head);
+            bytes = head.strip_prefix(BOM).unwrap_or(&head);
         }
-        for &byte in chunk {
+        for &byte in bytes {
             if self.after_cr {
                 self.after_cr = false;
                 if byte == b'\n' {
@@ -122,6 +131,17 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_cut_by_the_first_reads_is_still_skipped() {
+        let mut parser = SseParser::new();
+        assert_eq!(parser.feed(b"\xEF").unwrap(), vec![]);
+        assert_eq!(parser.feed(b"\xBB").unwrap(), vec![]);
+        assert_eq!(
+            parser.feed(b"\xBFdata: x\n\n").unwrap(),
+            vec![ev(None, "x")]
+        );
+    }
+
+    #[test]
     fn parses_named_events_comments_and_multiline_data() {
         let input = b"\xEF\xBB\xBF: keep-alive\n\nevent: ping\ndata: {}\n\ndata: line one\ndata:line two\nid: 7\nretry: 10\n\ndata\n\n";
         assert_eq!(
@@ -185,5 +205,60 @@ mod tests {
         let big = vec![b'x'; MAX_EVENT_BYTES + 1];
         assert_eq!(parser.feed(b"data: ").unwrap(), vec![]);
         assert_eq!(parser.feed(&big), Err(SseTooLarge));
+    }
+}
+
+/// Random streams cut at random places (`PROPTEST_CASES=100000` for a long run).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Bytes that look like an event stream, with arbitrary bytes between.
+    fn stream() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"data: ".to_vec()),
+            Just(b"data:".to_vec()),
+            Just(b"event: delta".to_vec()),
+            Just(b": keep-alive".to_vec()),
+            Just(b"id: 1".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\n\n".to_vec()),
+            Just(b"\xEF\xBB\xBF".to_vec()),
+            Just("{\"text\":\"é🦀\"}".as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..12),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn any_cut_of_a_stream_gives_the_same_events(
+            bytes in stream(),
+            cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
+            let whole = SseParser::new().feed(&bytes).unwrap();
+            let mut at: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+            at.sort_unstable();
+            let mut parser = SseParser::new();
+            let mut pieces = Vec::new();
+            let mut start = 0;
+            for end in at.into_iter().chain([bytes.len()]) {
+                pieces.extend(parser.feed(&bytes[start..end]).unwrap());
+                start = end;
+            }
+            prop_assert_eq!(pieces, whole);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let events = SseParser::new().feed(&bytes).unwrap();
+            // Every event came from a `data` line, so the input has at least as many.
+            let data_lines = bytes.windows(4).filter(|w| w == b"data").count();
+            prop_assert!(events.len() <= data_lines);
+        }
     }
 }
