@@ -147,4 +147,44 @@ start_private_postgres() {
     -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=200$settings" start >/dev/null
   CLEANUP+=("as_pg '$PG_BIN/pg_ctl' -D '$pgdir/data' -m immediate stop >/dev/null; rm -rf '$pgdir'")
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  PRIVATE_PGDIR="$pgdir"
+}
+
+# Builds the release server, the fake provider and the load generator, then
+# starts a private PostgreSQL (with the settings given), the fake provider and
+# the server, as scripts/bench and scripts/soak measure them. Sets `bin`,
+# `work` (a temporary folder with the logs), `port`, `fake_port`, `server_pid`.
+start_release_stack() {
+  local name="$1"; shift
+  say "building VibeBot, the fake provider and the load generator (release)"
+  cargo leptos build --release
+  cargo build --release -p fake-provider -p vibebot-bench
+  bin="$CARGO_TARGET_DIR/release"
+  # Thousands of connections on each side.
+  ulimit -n "$(ulimit -Hn)"
+  start_private_postgres "$@"
+  work="$(mktemp -d "/tmp/vibebot-$name.XXXXXX")"
+  chmod 755 "$work"
+  CLEANUP+=("rm -rf '$work'")
+  fake_port="$(free_port)"
+  "$bin/fake-provider" "127.0.0.1:$fake_port" >"$work/fake-provider.log" 2>&1 &
+  CLEANUP+=("kill $! 2>/dev/null")
+  port="$(free_port)"
+  (
+    export VIBEBOT_DATA_DIR="$work/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" VIBEBOT_LOG=warn
+    export VIBEBOT_ANTHROPIC_BASE_URL="http://127.0.0.1:$fake_port/anthropic/v1"
+    export LEPTOS_SITE_ROOT="$REPO_ROOT/target/site"
+    # One load-generating user holds thousands of answers at once: the
+    # server's capacity is measured, not the per-user cap.
+    export VIBEBOT_MAX_ANSWERS_PER_USER=1000000
+    "$bin/vibebot" db migrate >/dev/null
+    exec "$bin/vibebot" serve
+  ) >"$work/server.log" 2>&1 &
+  server_pid=$!
+  CLEANUP+=("kill -TERM $server_pid 2>/dev/null; wait $server_pid 2>/dev/null")
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; die "the server exited before it was ready"; }
+    sleep 0.5
+  done
 }

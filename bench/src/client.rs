@@ -65,6 +65,24 @@ impl VibeBot {
         Ok((value, server))
     }
 
+    /// Calls `/api/<endpoint>`; its status and body, whatever the status.
+    pub async fn call_status(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<(u16, Value)> {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .with_context(|| format!("calling {endpoint}"))?;
+        let status = response.status().as_u16();
+        let body = response.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        ))
+    }
+
     /// Signs up (or, when the account exists, signs in).
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<()> {
         let registered = self
@@ -158,6 +176,32 @@ impl VibeBot {
                         return clock.timing();
                     }
                     _ => {}
+                }
+            }
+        }
+        bail!("the event stream ended before the answer")
+    }
+
+    /// Follows an answer's events to its end; the status it ended with
+    /// (`complete`, `stopped`, `error`).
+    pub async fn follow_to_end(&self, answer: &str) -> Result<String> {
+        let mut response = self
+            .http
+            .get(format!("{}/api/messages/{answer}/events", self.base))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("events: HTTP {}", response.status());
+        }
+        let mut parser = SseParser::new();
+        while let Some(chunk) = response.chunk().await? {
+            for event in parser.feed(&chunk)? {
+                if event.event.as_deref() == Some("done") {
+                    let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
+                    return Ok(data["metadata"]["status"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .to_string());
                 }
             }
         }

@@ -5,6 +5,7 @@
 mod client;
 mod report;
 mod scenarios;
+mod soak;
 mod stats;
 
 use anyhow::Result;
@@ -42,6 +43,9 @@ struct Args {
     /// Also write the table here, as markdown.
     #[arg(long)]
     out: Option<String>,
+    /// Instead of the scenarios, the soak test for this many minutes (`scripts/soak`).
+    #[arg(long)]
+    soak_minutes: Option<u64>,
 }
 
 /// How big each scenario runs.
@@ -99,6 +103,9 @@ async fn main() -> Result<()> {
         database_url: args.database_url,
         site_dir: args.site_dir,
     };
+    if let Some(minutes) = args.soak_minutes {
+        return soak::run(&ctx, minutes).await;
+    }
     let scale = if args.quick {
         Scale::QUICK
     } else {

@@ -19,6 +19,15 @@ impl Sample {
         let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
         self.0[rank.clamp(1, self.0.len()) - 1].as_secs_f64() * 1000.0
     }
+
+    /// The `p`-th percentile in milliseconds with one decimal, or "n/a" when
+    /// nothing was measured (answers over before anyone followed them).
+    pub fn shown(&self, p: f64) -> String {
+        if self.0.is_empty() {
+            return "n/a".into();
+        }
+        format!("{:.1}", self.ms(p))
+    }
 }
 
 #[cfg(test)]
@@ -32,5 +41,7 @@ mod tests {
         assert_eq!(s.ms(99.0), 99.0);
         assert_eq!(s.ms(100.0), 100.0);
         assert!(Sample::new(vec![]).ms(50.0).is_nan());
+        assert_eq!(Sample::new(vec![]).shown(50.0), "n/a");
+        assert_eq!(s.shown(99.0), "99.0");
     }
 }

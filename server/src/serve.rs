@@ -63,10 +63,11 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState
         leptos_options.output_name = "vibebot".into();
     }
     let config = Arc::new(config.clone());
+    let database = app::backend::db::health::DatabaseHealth::watch(&pool);
     Ok(AppState {
         leptos_options,
-        generations: app::backend::generation::Registry::new(pool.clone()),
-        database: app::backend::db::health::DatabaseHealth::watch(&pool),
+        generations: app::backend::generation::Registry::new(pool.clone(), database.clone()),
+        database,
         pool,
         providers: ProviderClient::new(config.clone()),
         config: config.clone(),

@@ -438,7 +438,7 @@ async fn answers_written_at_once_are_capped_per_user_across_instances(pool: PgPo
 
     // A third is refused, says why, and stores nothing.
     let refused = ada_on_one.send(&third, "one more").await;
-    assert_refused(&refused, "2 of your answers are still being written");
+    assert_refused(&refused, "you have 2 answers being written");
     assert!(
         refused
             .message()

@@ -39,9 +39,9 @@ pub async fn admit(
 }
 
 fn too_many_in_flight(n: u64) -> String {
-    let answers = if n == 1 { "answer is" } else { "answers are" };
+    let answers = if n == 1 { "answer" } else { "answers" };
     format!(
-        "{n} of your {answers} still being written, the most this server allows at once; \
+        "you have {n} {answers} being written, the most this server allows at once; \
          wait for one to finish or stop one"
     )
 }

@@ -71,11 +71,11 @@ pub async fn run(ctx: &Ctx, report: &mut Report, levels: &[usize]) -> Result<()>
             "1",
             format!("inter-token gap, {n} streams: provider p50/p99 → VibeBot p50/p99"),
             format!(
-                "{:.1}/{:.1} → {:.1}/{:.1} ms",
-                dg.ms(50.0),
-                dg.ms(99.0),
-                vg.ms(50.0),
-                vg.ms(99.0)
+                "{}/{} → {}/{} ms",
+                dg.shown(50.0),
+                dg.shown(99.0),
+                vg.shown(50.0),
+                vg.shown(99.0)
             ),
             "",
             None,

@@ -4,13 +4,14 @@
 //! answers cost two statements a second, not two thousand.
 
 use std::collections::HashSet;
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use sqlx::PgPool;
 use tokio::time::MissedTickBehavior;
 
 use super::Answers;
+use crate::backend::db::health::DatabaseHealth;
 use crate::backend::db::messages;
 
 /// At most this much text is lost if the server dies mid-answer.
@@ -19,12 +20,17 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
 /// watchdog its writer is alive (and to notice a stop from another instance).
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 
-/// Runs until the registry it saves is dropped.
-pub(super) async fn run(answers: Weak<Answers>, pool: PgPool) {
+/// Runs until the registry it saves is dropped. While the database is down
+/// it waits (the text stays in memory, marked unsaved) instead of failing
+/// twice a second.
+pub(super) async fn run(answers: Weak<Answers>, pool: PgPool, database: Arc<DatabaseHealth>) {
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if database.is_down() {
+            continue;
+        }
         let Some(answers) = answers.upgrade() else {
             return;
         };

@@ -15,6 +15,8 @@ use sqlx::PgPool;
 use tokio::sync::{broadcast, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+use crate::backend::db::health::DatabaseHealth;
+
 pub use task::{spawn, Job};
 
 /// What subscribers receive after their snapshot.
@@ -103,9 +105,9 @@ pub struct Registry {
 impl Registry {
     /// An empty registry, and the task that saves its answers to `pool`
     /// (it ends when the last clone of the registry is dropped).
-    pub fn new(pool: PgPool) -> Self {
+    pub fn new(pool: PgPool, database: Arc<DatabaseHealth>) -> Self {
         let live = Arc::<Answers>::default();
-        tokio::spawn(flusher::run(Arc::downgrade(&live), pool));
+        tokio::spawn(flusher::run(Arc::downgrade(&live), pool, database));
         Registry {
             live,
             stores: Arc::new(Semaphore::new(STORES_AT_ONCE)),
