@@ -105,3 +105,49 @@ async fn usage_equals_the_sum_of_the_answers_metadata(pool: PgPool) {
     assert_eq!(theirs.body["this_month"]["answers"], 0);
     assert_eq!(Client::new(&base).call("usage/mine", &[]).await.status, 401);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn answers_that_end_together_are_each_counted_once(pool: PgPool) {
+    let (_fake, base) = common::spawn_app_with_fake_provider(
+        pool.clone(),
+        &[("VIBEBOT_MAX_ANSWERS_PER_USER", "20")],
+    )
+    .await;
+    let client = common::chat_user(&base, "crowd@example.com").await;
+    // Twelve answers on two models, sent at once: they end together and are
+    // stored in few transactions, each answer counted once.
+    let mut conversations = Vec::new();
+    for i in 0..12 {
+        let model = if i % 3 == 0 {
+            "gpt-4o"
+        } else {
+            "claude-sonnet-4-5"
+        };
+        conversations.push(client.new_conversation(model).await);
+    }
+    let sends = conversations.iter().map(|c| client.send(c, "[tokens=25]"));
+    for sent in futures::future::join_all(sends).await {
+        assert_eq!(sent.status, 200, "{sent:?}");
+    }
+    wait_finished(&pool).await;
+
+    let rows: Vec<(String, i32, i64)> =
+        sqlx::query_as("SELECT model, answers, output_tokens FROM usage_daily ORDER BY model")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("claude-sonnet-4-5".to_string(), 8, 8 * 25),
+            ("gpt-4o".to_string(), 4, 4 * 25)
+        ]
+    );
+    let complete: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM messages WHERE role = 'ASSISTANT' AND metadata->>'status' = 'complete'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(complete, 12);
+}

@@ -163,18 +163,21 @@ pub async fn flush_partials(
     .await
 }
 
-/// Writes an answer's final text and metadata.
+/// Writes the final text and metadata of answers that ended (`ids[i]` has
+/// `contents[i]` and `metadata[i]`), all in one statement.
 #[instrument(skip_all)]
-pub async fn finish(
+pub async fn finish_all(
     db: impl PgExecutor<'_>,
-    id: &str,
-    content: &str,
-    metadata: &serde_json::Value,
+    ids: &[String],
+    contents: &[String],
+    metadata: &[serde_json::Value],
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE messages SET content = $2, metadata = $3 WHERE id = $1",
-        id,
-        content,
+        r#"UPDATE messages m SET content = f.content, metadata = f.metadata
+           FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS f(id, content, metadata)
+           WHERE m.id = f.id"#,
+        ids,
+        contents,
         metadata
     )
     .execute(db)

@@ -31,22 +31,42 @@ pub struct Answer<'a> {
 }
 
 /// Adds one finished answer to today's row for its user and model.
-#[instrument(skip_all)]
 pub async fn record(db: impl PgExecutor<'_>, answer: &Answer<'_>) -> Result<(), sqlx::Error> {
+    record_all(db, std::slice::from_ref(answer)).await
+}
+
+/// Adds finished answers to today's rows for their users and models, in one
+/// statement (answers of one user and model are summed first: an upsert may
+/// touch a row only once).
+#[instrument(skip_all)]
+pub async fn record_all(
+    db: impl PgExecutor<'_>,
+    answers: &[Answer<'_>],
+) -> Result<(), sqlx::Error> {
+    let users: Vec<&str> = answers.iter().map(|a| a.user_id).collect();
+    let models: Vec<&str> = answers.iter().map(|a| a.model).collect();
+    let providers: Vec<&str> = answers.iter().map(|a| a.provider.as_str()).collect();
+    let inputs: Vec<i64> = answers.iter().map(|a| i64::from(a.input_tokens)).collect();
+    let outputs: Vec<i64> = answers.iter().map(|a| i64::from(a.output_tokens)).collect();
+    let costs: Vec<f64> = answers.iter().map(|a| a.cost_usd).collect();
     sqlx::query!(
         r#"INSERT INTO usage_daily AS u (user_id, day, model, provider, answers, input_tokens, output_tokens, cost_usd)
-           VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, $3, 1, $4, $5, $6)
+           SELECT a.user_id, (now() AT TIME ZONE 'UTC')::date, a.model, min(a.provider)::api_key_provider,
+                  count(*), sum(a.input_tokens), sum(a.output_tokens), sum(a.cost_usd)
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::float8[])
+                AS a(user_id, model, provider, input_tokens, output_tokens, cost_usd)
+           GROUP BY a.user_id, a.model
            ON CONFLICT (user_id, day, model) DO UPDATE SET
-               answers = u.answers + 1,
+               answers = u.answers + EXCLUDED.answers,
                input_tokens = u.input_tokens + EXCLUDED.input_tokens,
                output_tokens = u.output_tokens + EXCLUDED.output_tokens,
                cost_usd = u.cost_usd + EXCLUDED.cost_usd"#,
-        answer.user_id,
-        answer.model,
-        answer.provider as ApiKeyProvider,
-        i64::from(answer.input_tokens),
-        i64::from(answer.output_tokens),
-        answer.cost_usd
+        &users as &[&str],
+        &models as &[&str],
+        &providers as &[&str],
+        &inputs,
+        &outputs,
+        &costs
     )
     .execute(db)
     .await?;

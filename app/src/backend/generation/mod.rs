@@ -1,8 +1,9 @@
 //! Answers being written. A generation task runs to completion whether or not
 //! anyone watches; browsers subscribe to its live text here, and everything is
-//! saved to PostgreSQL at short intervals (never per token) by one flusher per
-//! process, so that a reload, a second tab or another server instance can pick
-//! it up from the database.
+//! saved to PostgreSQL by one flusher per process: the text so far at short
+//! intervals (never per token), so that a reload, a second tab or another
+//! server instance can pick it up from the database, and the final text of
+//! the answers that ended, all of them in one transaction.
 
 mod flusher;
 mod task;
@@ -12,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use tokio::sync::{broadcast, Semaphore};
+use tokio::sync::{broadcast, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::db::health::DatabaseHealth;
@@ -55,12 +56,19 @@ const BACKLOG: usize = 256;
 
 impl Live {
     fn push(&self, delta: &str) {
+        // PostgreSQL text cannot hold NUL: one from a provider would fail every
+        // save of every answer saved with it.
+        let delta = if delta.contains('\0') {
+            std::borrow::Cow::Owned(delta.replace('\0', "\u{FFFD}"))
+        } else {
+            std::borrow::Cow::Borrowed(delta)
+        };
         // Appending and sending under one lock: a subscriber's snapshot plus the
         // updates after it is exactly the text, no gap and no repeat.
         let mut draft = self.draft.lock().expect("not poisoned");
-        draft.text.push_str(delta);
+        draft.text.push_str(&delta);
         draft.unsaved = true;
-        let _ = self.updates.send(Update::Text(delta.to_string()));
+        let _ = self.updates.send(Update::Text(delta.into_owned()));
     }
 
     fn finish(&self, metadata: serde_json::Value) {
@@ -92,31 +100,76 @@ impl Live {
 
 type Answers = Mutex<HashMap<String, Arc<Live>>>;
 
-/// Final writes of answers at once, at most: the rest of the pool stays for requests.
-const STORES_AT_ONCE: usize = 3;
+/// An answer that ended and waits for its final write (the flusher's).
+struct Ending {
+    id: String,
+    live: Arc<Live>,
+    text: String,
+    metadata: serde_json::Value,
+    usage: Usage,
+    since: Instant,
+    /// Followers were told the end before it was stored (the database was
+    /// down or refused it).
+    told: bool,
+    failures: u32,
+}
 
-/// The answers this process is writing, by message id.
+/// What an answer counts in `usage_daily`.
+pub(crate) struct Usage {
+    pub user_id: String,
+    pub provider: crate::model::ApiKeyProvider,
+    pub model: String,
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+    pub cost_usd: f64,
+}
+
+/// The answers this process is writing, by message id, and those that ended
+/// and wait for their final write.
 #[derive(Clone)]
 pub struct Registry {
     live: Arc<Answers>,
-    stores: Arc<Semaphore>,
+    ended: Arc<Mutex<Vec<Ending>>>,
+    /// Wakes the flusher when an answer ends.
+    wake: Arc<Notify>,
 }
 
 impl Registry {
     /// An empty registry, and the task that saves its answers to `pool`
     /// (it ends when the last clone of the registry is dropped).
     pub fn new(pool: PgPool, database: Arc<DatabaseHealth>) -> Self {
-        let live = Arc::<Answers>::default();
-        tokio::spawn(flusher::run(Arc::downgrade(&live), pool, database));
-        Registry {
-            live,
-            stores: Arc::new(Semaphore::new(STORES_AT_ONCE)),
-        }
+        let registry = Registry {
+            live: Arc::default(),
+            ended: Arc::default(),
+            wake: Arc::default(),
+        };
+        tokio::spawn(flusher::run(
+            flusher::Watched {
+                live: Arc::downgrade(&registry.live),
+                ended: Arc::downgrade(&registry.ended),
+                wake: registry.wake.clone(),
+            },
+            pool,
+            database,
+        ));
+        registry
     }
 
-    /// A turn to write a finished answer (see [`STORES_AT_ONCE`]).
-    async fn store_slot(&self) -> tokio::sync::SemaphorePermit<'_> {
-        self.stores.acquire().await.expect("never closed")
+    /// Hands an answer that ended to the flusher, which stores it, tells its
+    /// followers and forgets it.
+    fn end(&self, id: String, live: Arc<Live>, metadata: serde_json::Value, usage: Usage) {
+        let text = live.text();
+        self.ended.lock().expect("not poisoned").push(Ending {
+            id,
+            live,
+            text,
+            metadata,
+            usage,
+            since: Instant::now(),
+            told: false,
+            failures: 0,
+        });
+        self.wake.notify_one();
     }
 
     fn start(&self, message_id: &str) -> Arc<Live> {
@@ -136,10 +189,6 @@ impl Registry {
             .expect("not poisoned")
             .insert(message_id.to_string(), live.clone());
         live
-    }
-
-    fn remove(&self, message_id: &str) {
-        self.live.lock().expect("not poisoned").remove(message_id);
     }
 
     /// The text so far and what follows: further updates, or the final
@@ -168,6 +217,31 @@ impl Registry {
                 true
             }
             None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn nul_characters_from_a_provider_never_reach_the_text() {
+        let registry = Registry {
+            live: Arc::default(),
+            ended: Arc::default(),
+            wake: Arc::default(),
+        };
+        let live = registry.start("m1");
+        let (_, following) = registry.subscribe("m1").unwrap();
+        let Following::Updates(mut updates) = following else {
+            panic!("not ended yet");
+        };
+        live.push("a\0b");
+        assert_eq!(live.text(), "a\u{FFFD}b");
+        match updates.recv().await.unwrap() {
+            Update::Text(delta) => assert_eq!(delta, "a\u{FFFD}b"),
+            other => panic!("{other:?}"),
         }
     }
 }

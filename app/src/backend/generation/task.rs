@@ -1,21 +1,17 @@
 //! The task that writes one answer: stream from the provider, publish deltas
-//! (the flusher saves them), then store the final text and metadata (status
-//! `complete`, `stopped` or `error`).
+//! (the flusher saves them), then hand the final text and metadata (status
+//! `complete`, `stopped` or `error`) to the flusher, which stores it.
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::Live;
-use crate::backend::db::{messages, usage};
+use super::{Live, Usage};
 use crate::backend::providers::chat::{ChatRequest, StreamEvent};
 use crate::backend::providers::Endpoint;
 use crate::backend::secret::Secret;
 use crate::backend::AppState;
 use crate::model::{catalog, ApiKeyProvider};
-
-/// How long a finished answer's final write is retried before giving up.
-const STORE_FOR_AT_MOST: Duration = Duration::from_secs(3600);
 
 /// Everything the task needs; built by `send_message`.
 pub struct Job {
@@ -50,12 +46,11 @@ pub fn spawn(state: AppState, job: Job) {
     tokio::spawn(run(state, job, live));
 }
 
-/// Writes the answer; returns when it is stored.
+/// Writes the answer, then hands it to the flusher to be stored.
 async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
     let started = Instant::now();
     let mut measures = Measures::default();
     let end = stream(&state, &job, &live, started, &mut measures).await;
-    let text = live.text();
 
     let (status, stop_reason, error) = match &end {
         End::Complete(reason) => ("complete", reason.clone(), None),
@@ -85,61 +80,15 @@ async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
         "top_p": job.request.top_p,
         "max_tokens": job.request.max_tokens,
     });
-    let usage = usage::Answer {
-        user_id: &job.user_id,
+    let usage = Usage {
+        user_id: job.user_id,
         provider: job.provider,
-        model: &job.model,
+        model: job.model,
         input_tokens: measures.input_tokens.unwrap_or(0),
         output_tokens: measures.output_tokens.unwrap_or(0),
         cost_usd: cost.unwrap_or(0.0),
     };
-    // The answer must not stay `streaming`, and its text must not be lost:
-    // retry until the database takes it (it may be down or saturated). Until
-    // then the answer stays registered, so followers and the flusher still see it.
-    let mut delay = Duration::from_millis(200);
-    let give_up = Instant::now() + STORE_FOR_AT_MOST;
-    let mut followers_told = false;
-    loop {
-        let stored = store(&state, &job.message_id, &text, &metadata, &usage).await;
-        // Followers learn the end once it is stored, or, if the database is
-        // not taking it, at once: they need not wait for the database.
-        if !followers_told {
-            live.finish(metadata.clone());
-            followers_told = true;
-        }
-        match stored {
-            Ok(()) => break,
-            Err(e) if Instant::now() < give_up => {
-                if delay == Duration::from_millis(200) {
-                    tracing::warn!(message_id = %job.message_id, error = %e, "storing the answer failed; retrying until the database takes it");
-                }
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
-            Err(e) => {
-                tracing::error!(message_id = %job.message_id, error = %e, "storing the answer failed for an hour; its last saved text stays");
-                break;
-            }
-        }
-    }
-    state.generations.remove(&job.message_id);
-}
-
-/// The answer's final text and metadata, and its usage, in one transaction.
-/// Answers that end together (a thousand stopped at once) queue here for a
-/// few connections instead of taking the whole pool from requests.
-async fn store(
-    state: &AppState,
-    message_id: &str,
-    text: &str,
-    metadata: &serde_json::Value,
-    answer: &usage::Answer<'_>,
-) -> Result<(), sqlx::Error> {
-    let _slot = state.generations.store_slot().await;
-    let mut tx = state.pool.begin().await?;
-    messages::finish(&mut *tx, message_id, text, metadata).await?;
-    usage::record(&mut *tx, answer).await?;
-    tx.commit().await
+    state.generations.end(job.message_id, live, metadata, usage);
 }
 
 async fn stream(
