@@ -115,12 +115,20 @@ async fn worker(vibebot: VibeBot, conversation: String, n: usize, until: Instant
                     .unwrap_or_default()
                     .to_string();
                 if i % 7 == 0 {
-                    // The browser leaves mid-answer.
-                    let left = vibebot.hold_open(&answer, Duration::from_millis(200)).await;
+                    // The browser leaves mid-answer (unless it ended first).
+                    let left = tokio::time::timeout(
+                        Duration::from_millis(200),
+                        vibebot.follow_to_end(&answer),
+                    )
+                    .await;
                     count(
                         &tally,
                         "leave mid-answer",
-                        if left.is_ok() { "left" } else { "error" },
+                        match left {
+                            Err(_) => "left".to_string(),
+                            Ok(Ok(status)) => format!("ended first: {status}"),
+                            Ok(Err(_)) => "no end".to_string(),
+                        },
                     );
                 } else if i % 11 == 0 {
                     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -229,16 +237,18 @@ pub async fn run(ctx: &Ctx, minutes: u64) -> Result<()> {
         .find(|s| s.at >= Duration::from_secs(60))
         .unwrap_or(&samples[0]);
     println!(
-        "RSS after warm-up {:.1} MB, at the end {:.1} MB (peak {:.1} MB); open files {} → {}; \
-         db connections at the end {}; answers left streaming {}",
+        "RSS after warm-up {:.1} MB, at the end {:.1} MB (peak {:.1} MB); open files after \
+         warm-up {}, at the end {}; db connections at the end {} (the pool's, the watcher's \
+         and one of this tool's); answers left streaming {}",
         warm.rss_mb,
         last.rss_mb,
         samples.iter().map(|s| s.rss_mb).fold(0.0, f64::max),
-        samples[0].files,
+        warm.files,
         last.files,
         last.connections,
         last.streaming
     );
+
     let server_errors: u64 = tally
         .lock()
         .unwrap()

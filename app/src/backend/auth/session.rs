@@ -88,7 +88,19 @@ pub async fn current_account(
     }
 }
 
+/// The session store is PostgreSQL: its backend failing means the database
+/// is (for a moment) unavailable, not that the server is broken.
 fn store_error(err: tower_sessions::session::Error) -> AppError {
-    tracing::error!(error = %err, "session store error");
-    AppError::Internal
+    use tower_sessions::session::Error;
+    use tower_sessions::session_store::Error as Store;
+    match err {
+        Error::Store(Store::Backend(e)) => {
+            tracing::warn!(error = %e, "session store unavailable");
+            AppError::Unavailable(crate::backend::db::health::DATABASE_UNAVAILABLE.into())
+        }
+        other => {
+            tracing::error!(error = %other, "session store error");
+            AppError::Internal
+        }
+    }
 }
