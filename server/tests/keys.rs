@@ -461,3 +461,38 @@ async fn plaintext_keys_never_reach_the_logs(pool: PgPool) {
         );
     }
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn first_keys_added_at_once_are_all_stored_and_one_is_the_default(pool: PgPool) {
+    use app::backend::db::api_keys::{insert_concurrently, NewKey};
+    sqlx::query("INSERT INTO users (id, email, password) VALUES ('u1', 'racer@x.test', 'h')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Each of these is the first Claude key when it starts: all try to become
+    // the default at once, in separate connections.
+    let hints: Vec<String> = (0..8).map(|i| format!("sk-…{i:04}")).collect();
+    let adds = hints.iter().map(|hint| {
+        insert_concurrently(
+            &pool,
+            NewKey {
+                user_id: "u1",
+                provider: app::model::ApiKeyProvider::Claude,
+                encrypted_key: "v1:not-a-real-ciphertext",
+                key_hint: hint,
+                name: Some(hint),
+                base_url: None,
+            },
+        )
+    });
+    for added in futures::future::join_all(adds).await {
+        added.expect("stored");
+    }
+    let (stored, defaults): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE is_default) FROM api_keys WHERE provider = 'CLAUDE'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((stored, defaults), (8, 1));
+}

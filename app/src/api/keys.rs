@@ -37,7 +37,7 @@ pub async fn add_key(
         provider,
     };
     let encrypted = state.cipher.encrypt(&key, owner);
-    let id = api_keys::insert(
+    let id = api_keys::insert_concurrently(
         &state.pool,
         api_keys::NewKey {
             user_id: &account.id,

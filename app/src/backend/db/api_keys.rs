@@ -2,12 +2,13 @@
 //! in SQL, so another user's key id simply does not exist for the caller.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, PgPool};
 use tracing::instrument;
 
 use crate::model::{ApiKeyProvider, ApiKeyView};
 
 /// A key to store: already encrypted, with its display hint.
+#[derive(Clone, Copy)]
 pub struct NewKey<'a> {
     pub user_id: &'a str,
     pub provider: ApiKeyProvider,
@@ -37,6 +38,20 @@ pub async fn insert(db: impl PgExecutor<'_>, key: NewKey<'_>) -> Result<String, 
     .execute(db)
     .await?;
     Ok(id)
+}
+
+/// [`insert`] on the pool, for keys added at any moment: when two first keys
+/// of a provider arrive at once, both try to become its default and the unique
+/// index refuses one; that one is stored again, now as a second key.
+pub async fn insert_concurrently(pool: &PgPool, key: NewKey<'_>) -> Result<String, sqlx::Error> {
+    match insert(pool, key).await {
+        Err(sqlx::Error::Database(e))
+            if e.constraint() == Some("api_keys_one_default_per_provider") =>
+        {
+            insert(pool, key).await
+        }
+        other => other,
+    }
 }
 
 #[instrument(skip_all)]
