@@ -19,6 +19,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -54,7 +55,7 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(context_state.clone()),
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback_service(files_then_not_found(&state))
         .layer(session_layer(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -87,6 +88,22 @@ pub fn session_store(pool: &sqlx::PgPool) -> PostgresStore {
         .with_schema_name("public")
         .and_then(|store| store.with_table_name("sessions"))
         .expect("static, valid identifiers")
+}
+
+/// The site's files (`/pkg/…`, the favicon), precompressed variants
+/// preferred; anything else gets the app's own "not found" page. Files are
+/// served here rather than by leptos_axum's `file_and_error_handler`, which
+/// looks up response options through whichever reactive owner its thread
+/// last ran and can take a page rendered at the same instant's headers (its
+/// Content-Security-Policy: that page then cannot run its scripts).
+fn files_then_not_found(state: &AppState) -> ServeDir<Router> {
+    let not_found = Router::new()
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state.clone());
+    ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(not_found)
 }
 
 fn session_layer(state: &AppState) -> SessionManagerLayer<PostgresStore> {
