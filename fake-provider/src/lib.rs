@@ -10,10 +10,17 @@
 
 pub mod chat;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures::StreamExt;
 use serde_json::json;
 
 /// Models each fake API lists.
@@ -32,26 +39,65 @@ pub fn router() -> Router {
         .route("/openai/v1/chat/completions", post(chat::openai_chat))
 }
 
+/// What one fake provider has served: chat requests asked, and chat answers
+/// sent to their last byte (a request the client dropped midway is asked but
+/// never finished).
+#[derive(Debug, Default)]
+pub struct Served {
+    pub asked: AtomicUsize,
+    pub finished: AtomicUsize,
+}
+
 /// Serves on `127.0.0.1:0` in the background; returns the base URL.
 pub async fn spawn() -> String {
+    spawn_counting().await.0
+}
+
+/// [`spawn`], and what it serves as it serves it.
+pub async fn spawn_counting() -> (String, Arc<Served>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a local port");
     let addr = listener.local_addr().expect("local address");
+    let served = Arc::new(Served::default());
+    let app = router().layer(middleware::from_fn_with_state(served.clone(), count));
     tokio::spawn(async move {
-        let _ = serve(listener).await;
+        let _ = serve_app(listener, app).await;
     });
-    format!("http://{addr}")
+    (format!("http://{addr}"), served)
+}
+
+/// Counts chat requests, and chat answers whose body was sent to its end.
+async fn count(State(served): State<Arc<Served>>, request: Request, next: Next) -> Response {
+    let chat = request.uri().path().ends_with("/messages")
+        || request.uri().path().ends_with("/chat/completions");
+    if !chat {
+        return next.run(request).await;
+    }
+    served.asked.fetch_add(1, Ordering::SeqCst);
+    let (parts, body) = next.run(request).await.into_parts();
+    let at_end = futures::stream::once(async move {
+        served.finished.fetch_add(1, Ordering::SeqCst);
+    })
+    .filter_map(|()| async { None::<Result<Bytes, axum::Error>> });
+    Response::from_parts(
+        parts,
+        Body::from_stream(body.into_data_stream().chain(at_end)),
+    )
 }
 
 /// Serves the fake APIs on `listener` until an I/O error. Like a real
 /// provider's edge, it sends each streamed event at once (`TCP_NODELAY`).
 pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_app(listener, router()).await
+}
+
+async fn serve_app(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router()).await
+    axum::serve(listener, app).await
 }
 
 #[derive(Clone, Copy)]

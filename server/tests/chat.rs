@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{answer_id, follow, Answer, Client};
+use common::{answer_id, follow, stored, Answer, Client};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -48,24 +48,6 @@ async fn send(client: &Client, conversation: &str, text: &str) -> Answer {
             &[("conversation_id", conversation), ("text", text)],
         )
         .await
-}
-
-/// Waits until the stored answer is no longer streaming.
-async fn stored(pool: &PgPool, message_id: &str) -> (String, Value) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (content, metadata): (String, Value) =
-            sqlx::query_as("SELECT content, metadata FROM messages WHERE id = $1")
-                .bind(message_id)
-                .fetch_one(pool)
-                .await
-                .unwrap();
-        if metadata["status"] != "streaming" {
-            return (content, metadata);
-        }
-        assert!(Instant::now() < deadline, "the answer stayed streaming");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -392,23 +392,6 @@ async fn only_admins_manage_limits_and_bad_values_are_explained(pool: PgPool) {
     );
 }
 
-/// Waits until an answer is no longer being written.
-async fn wait_ended(pool: &PgPool, message: &str) {
-    for _ in 0..200 {
-        let status: String =
-            sqlx::query_scalar("SELECT metadata->>'status' FROM messages WHERE id = $1")
-                .bind(message)
-                .fetch_one(pool)
-                .await
-                .unwrap();
-        if status != "streaming" {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the answer {message} kept streaming");
-}
-
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn answers_written_at_once_are_capped_per_user_across_instances(pool: PgPool) {
     let cap = [("VIBEBOT_MAX_ANSWERS_PER_USER", "2")];
@@ -461,7 +444,7 @@ async fn answers_written_at_once_are_capped_per_user_across_instances(pool: PgPo
         .call("chat/stop", &[("message_id", &first_answer)])
         .await;
     assert_eq!(stopped.status, 200, "{stopped:?}");
-    wait_ended(&pool, &first_answer).await;
+    common::stored(&pool, &first_answer).await;
     let admitted = ada_on_one.send(&third, "one more").await;
     assert_eq!(admitted.status, 200, "{admitted:?}");
 

@@ -120,6 +120,55 @@ mod ssr {
     /// Messages of history sent with each request.
     const HISTORY: i64 = 200;
 
+    /// What the provider will be asked for a new question `text`, read
+    /// before the question is stored (the turns and the output tokens left),
+    /// or `None` when the send looks likely to be refused or the database
+    /// does not answer: then nothing is asked before the transaction that
+    /// stores the question decides. Its history is the same query the
+    /// transaction makes, one message shorter.
+    async fn ask_early(
+        state: &AppState,
+        user_id: &str,
+        conversation_id: &str,
+        text: &str,
+    ) -> Option<(Vec<ChatTurn>, Option<u64>)> {
+        let mut conn = state.pool.acquire().await.ok()?;
+        let tokens_left =
+            crate::backend::limits::foresee(&mut conn, user_id, state.config.max_answers_per_user)
+                .await
+                .ok()?;
+        if messages::streaming_in(&mut *conn, conversation_id)
+            .await
+            .ok()?
+            .is_some()
+        {
+            return None;
+        }
+        let mut history = messages::history(&mut *conn, conversation_id, HISTORY - 1)
+            .await
+            .ok()?;
+        history.push((MessageRole::User, text.to_string()));
+        Some((turns(history), tokens_left))
+    }
+
+    /// The conversation as the provider sees it (system turns are sent apart).
+    fn turns(history: Vec<(MessageRole, String)>) -> Vec<ChatTurn> {
+        history
+            .into_iter()
+            .filter_map(|(role, text)| match role {
+                MessageRole::User => Some(ChatTurn {
+                    speaker: Speaker::User,
+                    text,
+                }),
+                MessageRole::Assistant => Some(ChatTurn {
+                    speaker: Speaker::Assistant,
+                    text,
+                }),
+                MessageRole::System => None,
+            })
+            .collect()
+    }
+
     /// What to answer.
     pub enum Ask {
         /// A new message.
@@ -178,6 +227,39 @@ mod ssr {
             .endpoint(provider, key.base_url.as_deref())
             .map_err(|e| AppError::Invalid(e.to_string()))?;
 
+        // The answer's id is chosen now: a new question is asked of the
+        // provider while it is being stored (see `ask_early`).
+        let answer_id = crate::backend::db::new_id();
+        let job = |turns: Vec<ChatTurn>, tokens_left: Option<u64>| Job {
+            user_id: user_id.to_string(),
+            message_id: answer_id.clone(),
+            provider,
+            model: model.clone(),
+            endpoint: endpoint.clone(),
+            key: secret.clone(),
+            request: ChatRequest {
+                model: model.clone(),
+                system: conversation.system_prompt.clone(),
+                turns,
+                // Never more than the day's output-token allowance left.
+                max_tokens: tokens_left.map_or(applied.max_tokens, |left| {
+                    applied
+                        .max_tokens
+                        .min(u32::try_from(left).unwrap_or(u32::MAX))
+                }),
+                temperature: applied.temperature,
+                top_p: applied.top_p,
+            },
+        };
+        let early = match &ask {
+            Ask::New(text) => ask_early(state, user_id, conversation_id, text).await.map(
+                |(turns, tokens_left)| {
+                    generation::ask_early(state.clone(), job(turns, tokens_left))
+                },
+            ),
+            Ask::Again | Ask::Edited(_) => None,
+        };
+
         let mut tx = state.pool.begin().await?;
         // Limits first: a refused request stores nothing.
         let tokens_left =
@@ -200,6 +282,7 @@ mod ssr {
             Ask::New(text) => {
                 messages::insert_returning(
                     &mut *tx,
+                    &crate::backend::db::new_id(),
                     messages::NewMessage {
                         conversation_id,
                         user_id: Some(user_id),
@@ -226,6 +309,7 @@ mod ssr {
         };
         let assistant_message = messages::insert_returning(
             &mut *tx,
+            &answer_id,
             messages::NewMessage {
                 conversation_id,
                 user_id: None,
@@ -257,42 +341,13 @@ mod ssr {
         let history = messages::history(&mut *tx, conversation_id, HISTORY).await?;
         tx.commit().await?;
 
-        let turns = history
-            .into_iter()
-            .filter_map(|(role, text)| match role {
-                MessageRole::User => Some(ChatTurn {
-                    speaker: Speaker::User,
-                    text,
-                }),
-                MessageRole::Assistant => Some(ChatTurn {
-                    speaker: Speaker::Assistant,
-                    text,
-                }),
-                MessageRole::System => None,
-            })
-            .collect();
-        let job = Job {
-            user_id: user_id.to_string(),
-            message_id: assistant_message.id.clone(),
-            provider,
-            model: model.clone(),
-            endpoint,
-            key: secret,
-            request: ChatRequest {
-                model,
-                system: conversation.system_prompt,
-                turns,
-                // Never more than the day's output-token allowance left.
-                max_tokens: tokens_left.map_or(applied.max_tokens, |left| {
-                    applied
-                        .max_tokens
-                        .min(u32::try_from(left).unwrap_or(u32::MAX))
-                }),
-                temperature: applied.temperature,
-                top_p: applied.top_p,
-            },
-        };
-        generation::spawn(state.clone(), job);
+        let job = job(turns(history), tokens_left);
+        match early {
+            Some(early) if early.asks(&job.request) => early.publish(),
+            // Something changed while it was stored (another tab's message,
+            // the allowance): the early request is cancelled, this one asked.
+            _ => generation::spawn(state.clone(), job),
+        }
         Ok(SentMessage {
             user_message,
             assistant_message,

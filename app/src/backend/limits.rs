@@ -18,7 +18,20 @@ pub async fn admit(
     user_id: &str,
     max_in_flight: u32,
 ) -> Result<Option<u64>, AppError> {
-    let admission = limits::admission(&mut *tx, user_id).await?;
+    let tokens_left = foresee(&mut *tx, user_id, max_in_flight).await?;
+    limits::record_request(&mut *tx, user_id).await?;
+    Ok(tokens_left)
+}
+
+/// What [`admit`] would answer now, counting nothing; outside a transaction
+/// the user's row is locked for this one statement only. The early start of
+/// an answer asks this, and the transaction that stores it still decides.
+pub async fn foresee(
+    conn: &mut PgConnection,
+    user_id: &str,
+    max_in_flight: u32,
+) -> Result<Option<u64>, AppError> {
+    let admission = limits::admission(&mut *conn, user_id).await?;
     if admission.answers_in_flight >= u64::from(max_in_flight) {
         return Err(AppError::RateLimited {
             message: too_many_in_flight(admission.answers_in_flight),
@@ -26,16 +39,14 @@ pub async fn admit(
         });
     }
     let limits = admission.limits;
-    let mut tokens_left = None;
-    if !limits.is_unlimited() {
-        let used = limits::consumption(&mut *tx, user_id).await?;
-        tokens_left = judge(&limits, &used).map_err(|refusal| AppError::RateLimited {
-            message: refusal.message,
-            retry_after_secs: refusal.retry_after_secs,
-        })?;
+    if limits.is_unlimited() {
+        return Ok(None);
     }
-    limits::record_request(&mut *tx, user_id).await?;
-    Ok(tokens_left)
+    let used = limits::consumption(&mut *conn, user_id).await?;
+    judge(&limits, &used).map_err(|refusal| AppError::RateLimited {
+        message: refusal.message,
+        retry_after_secs: refusal.retry_after_secs,
+    })
 }
 
 fn too_many_in_flight(n: u64) -> String {

@@ -237,6 +237,20 @@ pub async fn spawn_app_with_fake_provider(
     extra: &[(&str, &str)],
 ) -> (String, String) {
     let fake = fake_provider::spawn().await;
+    let base = spawn_app_for_provider(pool, &fake, extra).await;
+    (fake, base)
+}
+
+/// [`spawn_app_with_fake_provider`], and what the fake provider serves.
+pub async fn spawn_app_with_counted_provider(
+    pool: sqlx::PgPool,
+    extra: &[(&str, &str)],
+) -> (std::sync::Arc<fake_provider::Served>, String) {
+    let (fake, served) = fake_provider::spawn_counting().await;
+    (served, spawn_app_for_provider(pool, &fake, extra).await)
+}
+
+async fn spawn_app_for_provider(pool: sqlx::PgPool, fake: &str, extra: &[(&str, &str)]) -> String {
     let anthropic = format!("{fake}/anthropic/v1");
     let openai = format!("{fake}/openai/v1");
     let mut vars = vec![
@@ -244,8 +258,7 @@ pub async fn spawn_app_with_fake_provider(
         ("VIBEBOT_OPENAI_BASE_URL", openai.as_str()),
     ];
     vars.extend_from_slice(extra);
-    let base = spawn_app_with(pool, &vars).await;
-    (fake, base)
+    spawn_app_with(pool, &vars).await
 }
 
 /// The password every test account uses.
@@ -350,6 +363,28 @@ pub fn answer_id(sent: &Answer) -> String {
         .as_str()
         .expect("an answer id")
         .to_string()
+}
+
+/// Waits until the stored answer is no longer streaming (at most 20 s):
+/// its (text, metadata).
+pub async fn stored(pool: &sqlx::PgPool, message_id: &str) -> (String, serde_json::Value) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (content, metadata): (String, serde_json::Value) =
+            sqlx::query_as("SELECT content, metadata FROM messages WHERE id = $1")
+                .bind(message_id)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        if metadata["status"] != "streaming" {
+            return (content, metadata);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answer {message_id} stayed streaming"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Follows an answer's event stream to its end (at most 30 s): (text, final metadata).

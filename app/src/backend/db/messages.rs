@@ -70,13 +70,14 @@ pub async fn latest_page(
     Ok(rows)
 }
 
-/// Inserts a message and returns it as the browser sees it.
+/// Inserts a message under `id` (from [`super::new_id`]) and returns it as
+/// the browser sees it.
 #[instrument(skip_all)]
 pub async fn insert_returning(
     db: impl PgExecutor<'_>,
+    id: &str,
     message: NewMessage<'_>,
 ) -> Result<MessageView, sqlx::Error> {
-    let id = super::new_id();
     sqlx::query_as!(
         MessageView,
         r#"INSERT INTO messages (id, conversation_id, user_id, role, content, metadata)

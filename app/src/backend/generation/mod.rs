@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backend::db::health::DatabaseHealth;
 
-pub use task::{spawn, Job};
+pub use task::{ask_early, spawn, Early, Job};
 
 /// What subscribers receive after their snapshot.
 #[derive(Debug, Clone)]
@@ -55,6 +55,20 @@ struct Draft {
 const BACKLOG: usize = 256;
 
 impl Live {
+    fn new() -> Self {
+        let (updates, _) = broadcast::channel(BACKLOG);
+        Live {
+            draft: Mutex::new(Draft {
+                text: String::new(),
+                unsaved: false,
+                saved_at: Instant::now(),
+                ended: None,
+            }),
+            updates,
+            cancel: CancellationToken::new(),
+        }
+    }
+
     fn push(&self, delta: &str) {
         // PostgreSQL text cannot hold NUL: one from a provider would fail every
         // save of every answer saved with it.
@@ -172,23 +186,12 @@ impl Registry {
         self.wake.notify_one();
     }
 
-    fn start(&self, message_id: &str) -> Arc<Live> {
-        let (updates, _) = broadcast::channel(BACKLOG);
-        let live = Arc::new(Live {
-            draft: Mutex::new(Draft {
-                text: String::new(),
-                unsaved: false,
-                saved_at: Instant::now(),
-                ended: None,
-            }),
-            updates,
-            cancel: CancellationToken::new(),
-        });
+    /// Makes an answer visible to followers, stops and the flusher.
+    fn register(&self, message_id: &str, live: Arc<Live>) {
         self.live
             .lock()
             .expect("not poisoned")
-            .insert(message_id.to_string(), live.clone());
-        live
+            .insert(message_id.to_string(), live);
     }
 
     /// The text so far and what follows: further updates, or the final
@@ -232,7 +235,8 @@ mod tests {
             ended: Arc::default(),
             wake: Arc::default(),
         };
-        let live = registry.start("m1");
+        let live = Arc::new(Live::new());
+        registry.register("m1", live.clone());
         let (_, following) = registry.subscribe("m1").unwrap();
         let Following::Updates(mut updates) = following else {
             panic!("not ended yet");

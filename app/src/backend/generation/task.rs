@@ -2,9 +2,11 @@
 //! (the flusher saves them), then hand the final text and metadata (status
 //! `complete`, `stopped` or `error`) to the flusher, which stores it.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use tokio::sync::oneshot;
 
 use super::{Live, Usage};
 use crate::backend::providers::chat::{ChatRequest, StreamEvent};
@@ -42,15 +44,72 @@ struct Measures {
 /// before this returns, so that a browser following it right after the send
 /// gets the live stream, not the database's slower view.
 pub fn spawn(state: AppState, job: Job) {
-    let live = state.generations.start(&job.message_id);
-    tokio::spawn(run(state, job, live));
+    ask_early(state, job).publish();
 }
 
-/// Writes the answer, then hands it to the flusher to be stored.
-async fn run(state: AppState, job: Job, live: std::sync::Arc<Live>) {
+/// An answer asked of its provider while its rows are still being stored:
+/// the provider's time to first token hides the database's time to store
+/// the question. Nobody sees it and nothing of it is saved until
+/// [`Early::publish`]; dropped unpublished (the rows were never stored), its
+/// provider request is cancelled and it is forgotten.
+pub struct Early {
+    state: AppState,
+    message_id: String,
+    request: ChatRequest,
+    live: Arc<Live>,
+    stored: Option<oneshot::Sender<()>>,
+}
+
+/// Asks the provider now; see [`Early`].
+pub fn ask_early(state: AppState, job: Job) -> Early {
+    let live = Arc::new(Live::new());
+    let (stored, until_stored) = oneshot::channel();
+    let early = Early {
+        state: state.clone(),
+        message_id: job.message_id.clone(),
+        request: job.request.clone(),
+        live: live.clone(),
+        stored: Some(stored),
+    };
+    tokio::spawn(run(state, job, live, until_stored));
+    early
+}
+
+impl Early {
+    /// Whether this is the request the stored conversation asks for.
+    pub fn asks(&self, request: &ChatRequest) -> bool {
+        self.request == *request
+    }
+
+    /// The rows are stored: followers may subscribe, the flusher saves it.
+    pub fn publish(mut self) {
+        self.state
+            .generations
+            .register(&self.message_id, self.live.clone());
+        if let Some(stored) = self.stored.take() {
+            let _ = stored.send(());
+        }
+    }
+}
+
+impl Drop for Early {
+    fn drop(&mut self) {
+        if self.stored.is_some() {
+            self.live.cancel.cancel();
+        }
+    }
+}
+
+/// Writes the answer, then, once its rows are stored, hands it to the
+/// flusher to be stored as well.
+async fn run(state: AppState, job: Job, live: Arc<Live>, stored: oneshot::Receiver<()>) {
     let started = Instant::now();
     let mut measures = Measures::default();
     let end = stream(&state, &job, &live, started, &mut measures).await;
+    if stored.await.is_err() {
+        // Never published: its rows were not stored (the send was refused).
+        return;
+    }
 
     let (status, stop_reason, error) = match &end {
         End::Complete(reason) => ("complete", reason.clone(), None),
