@@ -12,11 +12,13 @@
 //!   button the message component wires up.
 
 mod highlight;
+mod incremental;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
 pub use highlight::highlight;
+pub use incremental::Incremental;
 
 /// Renders `source` as safe HTML.
 pub fn render(source: &str) -> String {
@@ -172,7 +174,9 @@ fn code_block<'a>(lang: &str, text: &str) -> Event<'a> {
     }
     html.push('>');
     highlight(&lang, text, &mut html);
-    html.push_str("</code></pre></div>");
+    // Ends its line as the writer's own blocks do, so that rendering blocks
+    // one by one (`incremental`) gives the same HTML as all at once.
+    html.push_str("</code></pre></div>\n");
     Event::Html(html.into())
 }
 

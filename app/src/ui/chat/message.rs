@@ -75,12 +75,25 @@ pub fn MessageBubble(turn: Turn) -> impl IntoView {
         view! { <div class="message__text message__text--plain" data-testid="message-text">{move || turn.content.get()}</div> }
             .into_any()
     } else {
+        // While it streams, only the block being written is rendered again.
+        let streaming = StoredValue::new(markdown::Incremental::default());
+        let html = move || {
+            let text = turn.content.get();
+            if turn.is_streaming() {
+                streaming
+                    .try_update_value(|s| s.render(&text))
+                    .unwrap_or_default()
+            } else {
+                streaming.update_value(|s| *s = markdown::Incremental::default());
+                markdown::render(&text)
+            }
+        };
         view! {
             <div
                 class="message__text markdown"
                 data-testid="message-text"
                 on:click=copy_code_block
-                inner_html=move || markdown::render(&turn.content.get())
+                inner_html=html
             ></div>
         }
         .into_any()
