@@ -46,14 +46,7 @@ impl VibeBot {
         endpoint: &str,
         form: &[(&str, &str)],
     ) -> Result<(Value, Duration)> {
-        let response = self
-            .http
-            .post(format!("{}/api/{endpoint}", self.base))
-            .header("origin", &self.base)
-            .form(form)
-            .send()
-            .await
-            .with_context(|| format!("calling {endpoint}"))?;
+        let response = self.post(endpoint, form).await?;
         let status = response.status();
         let server = server_time(response.headers())
             .with_context(|| format!("{endpoint}: no Server-Timing header"))?;
@@ -61,26 +54,38 @@ impl VibeBot {
         if !status.is_success() {
             bail!("{endpoint}: HTTP {status}: {body}");
         }
-        let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
-        Ok((value, server))
+        Ok((json_or_text(body), server))
     }
 
     /// Calls `/api/<endpoint>`; its status and body, whatever the status.
     pub async fn call_status(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<(u16, Value)> {
-        let response = self
-            .http
+        let response = self.post(endpoint, form).await?;
+        let status = response.status().as_u16();
+        Ok((status, json_or_text(response.text().await?)))
+    }
+
+    /// Posts form arguments to `/api/<endpoint>` as the page would (same origin).
+    async fn post(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<reqwest::Response> {
+        self.http
             .post(format!("{}/api/{endpoint}", self.base))
             .header("origin", &self.base)
             .form(form)
             .send()
             .await
-            .with_context(|| format!("calling {endpoint}"))?;
-        let status = response.status().as_u16();
-        let body = response.text().await?;
-        Ok((
-            status,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        ))
+            .with_context(|| format!("calling {endpoint}"))
+    }
+
+    /// Opens an answer's event stream.
+    async fn events(&self, answer: &str) -> Result<reqwest::Response> {
+        let response = self
+            .http
+            .get(format!("{}/api/messages/{answer}/events", self.base))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("events: HTTP {}", response.status());
+        }
+        Ok(response)
     }
 
     /// Signs up (or, when the account exists, signs in).
@@ -150,14 +155,7 @@ impl VibeBot {
 
     /// Follows an answer's events to its end, timing the text from `asked`.
     pub async fn follow(&self, answer: &str, asked: Instant) -> Result<Timing> {
-        let mut response = self
-            .http
-            .get(format!("{}/api/messages/{answer}/events", self.base))
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("events: HTTP {}", response.status());
-        }
+        let mut response = self.events(answer).await?;
         let mut clock = TextClock::new(asked);
         let mut parser = SseParser::new();
         while let Some(chunk) = response.chunk().await? {
@@ -185,14 +183,7 @@ impl VibeBot {
     /// Follows an answer's events to its end; the status it ended with
     /// (`complete`, `stopped`, `error`).
     pub async fn follow_to_end(&self, answer: &str) -> Result<String> {
-        let mut response = self
-            .http
-            .get(format!("{}/api/messages/{answer}/events", self.base))
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("events: HTTP {}", response.status());
-        }
+        let mut response = self.events(answer).await?;
         let mut parser = SseParser::new();
         while let Some(chunk) = response.chunk().await? {
             for event in parser.feed(&chunk)? {
@@ -210,14 +201,7 @@ impl VibeBot {
 
     /// Opens an answer's event stream and keeps it open until `hold` ends.
     pub async fn hold_open(&self, answer: &str, hold: Duration) -> Result<()> {
-        let mut response = self
-            .http
-            .get(format!("{}/api/messages/{answer}/events", self.base))
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("events: HTTP {}", response.status());
-        }
+        let mut response = self.events(answer).await?;
         let until = tokio::time::Instant::now() + hold;
         loop {
             match tokio::time::timeout_at(until, response.chunk()).await {
@@ -293,6 +277,11 @@ impl TextClock {
             gaps: self.arrivals.windows(2).map(|w| w[1] - w[0]).collect(),
         })
     }
+}
+
+/// A JSON body, or the text itself when it is not JSON.
+fn json_or_text(body: String) -> Value {
+    serde_json::from_str(&body).unwrap_or(Value::String(body))
 }
 
 /// `app;dur=1.23` → 1.23 ms.

@@ -52,6 +52,9 @@ struct Args {
 struct Scale {
     /// Concurrent streams for the latency comparison.
     levels: &'static [usize],
+    /// Answers streaming while single sends are timed, and how many sends.
+    background: usize,
+    singles: usize,
     /// Open streams, in steps, for the capacity ramp.
     steps: &'static [usize],
     /// The step at which memory per stream is measured.
@@ -68,6 +71,8 @@ struct Scale {
 impl Scale {
     const FULL: Scale = Scale {
         levels: &[1, 100, 1000],
+        background: 100,
+        singles: 200,
         steps: &[1000, 2000, 5000, 10000],
         rss_at: 1000,
         lengths: &[10, 200, 2000],
@@ -78,6 +83,8 @@ impl Scale {
     };
     const QUICK: Scale = Scale {
         levels: &[1, 3],
+        background: 3,
+        singles: 3,
         steps: &[5],
         rss_at: 5,
         lengths: &[5, 50],
@@ -115,6 +122,7 @@ async fn main() -> Result<()> {
     println!("cores: {}", std::thread::available_parallelism()?.get());
     scenarios::capacity::run(&ctx, &mut report, scale.steps, scale.rss_at).await?;
     scenarios::latency::run(&ctx, &mut report, scale.levels).await?;
+    scenarios::latency::while_streaming(&ctx, &mut report, scale.background, scale.singles).await?;
     scenarios::statements::run(&ctx, &mut report, scale.lengths).await?;
     scenarios::login_storm::run(&ctx, &mut report, scale.logins).await?;
     scenarios::big_account::run(

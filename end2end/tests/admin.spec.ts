@@ -1,14 +1,10 @@
 // The operator: the seeded admin creates an account; its owner must choose
 // a new password before anything else.
 import { test, expect } from "@playwright/test";
-import { hydrated, openAccountMenu } from "./helpers";
+import { hydrated, openAccountMenu, signIn, signInAsSeededUser } from "./helpers";
 
 test("an admin creates an account with a one-time password", async ({ page, browser }) => {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("admin@vibebot.local");
-  await page.getByLabel("Password").fill("password123");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page, "admin@vibebot.local", "password123");
   await openAccountMenu(page);
   await page.getByRole("link", { name: "Administration" }).click();
   await expect(page.getByRole("heading", { name: "Administration" })).toBeVisible();
@@ -58,12 +54,7 @@ test("an admin creates an account with a one-time password", async ({ page, brow
 });
 
 test("the admin page is for admins only", async ({ page }) => {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("user@vibebot.local");
-  await page.getByLabel("Password").fill("password123");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+  await signInAsSeededUser(page);
   await openAccountMenu(page);
   await expect(page.getByRole("link", { name: "Administration" })).toHaveCount(0);
   await page.goto("/admin");

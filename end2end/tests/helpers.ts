@@ -8,13 +8,17 @@ export async function hydrated(page: Page) {
   await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
 }
 
-export async function signInAsSeededUser(page: Page) {
+export async function signIn(page: Page, email: string, password: string) {
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("Email").fill(SEEDED_USER.email);
-  await page.getByLabel("Password").fill(SEEDED_USER.password);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signed-in-as")).toBeVisible();
+}
+
+export async function signInAsSeededUser(page: Page) {
+  await signIn(page, SEEDED_USER.email, SEEDED_USER.password);
 }
 
 export async function register(page: Page, email: string, password = "a long enough password") {

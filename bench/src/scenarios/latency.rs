@@ -1,13 +1,14 @@
 //! Scenario 1: time to first token and the gap between tokens through
 //! VibeBot, against the same prompt straight from the fake provider, at
-//! several numbers of concurrent streams. Both sides run in the same run.
+//! several numbers of concurrent streams; then the added time to first token
+//! of single sends while other answers stream. Both sides run in the same run.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use futures::future::join_all;
 
-use super::{conversations, statements, Ctx};
+use super::{conversations, each, statements, Ctx};
 use crate::client::{direct, Timing};
 use crate::report::Report;
 use crate::stats::Sample;
@@ -101,6 +102,101 @@ pub async fn run(ctx: &Ctx, report: &mut Report, levels: &[usize]) -> Result<()>
         // Let the server settle before the next level.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    Ok(())
+}
+
+/// Answers that keep streaming while single sends are timed: 40 tokens a
+/// second for 75 s, the pace of `PROMPT`.
+const BACKGROUND: &str = "[tokens=3000] [delay=25]";
+/// A single send's answer: its first token is what is timed.
+const SINGLE: &str = "[tokens=3] [delay=25]";
+
+/// Added time to first token of one send at a time while `open` answers
+/// stream to their followers: `sends` pairs, each the same prompt straight
+/// from the provider and then through VibeBot, one after the other, so that
+/// both sides see the same load.
+pub async fn while_streaming(
+    ctx: &Ctx,
+    report: &mut Report,
+    open: usize,
+    sends: usize,
+) -> Result<()> {
+    let background = conversations(&ctx.vibebot, open).await?;
+    let answers: Vec<String> = each(background, 32, |id| async move {
+        ctx.vibebot.send(&id, BACKGROUND).await
+    })
+    .await
+    .into_iter()
+    .collect::<Result<_>>()?;
+    let followers: Vec<_> = answers
+        .iter()
+        .map(|id| {
+            let (vibebot, id) = (ctx.vibebot.clone(), id.clone());
+            tokio::spawn(async move { vibebot.follow_to_end(&id).await })
+        })
+        .collect();
+    // Every background answer is streaming before the first send is timed.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let singles = conversations(&ctx.vibebot, sends).await?;
+    let (mut straight, mut through, mut server) = (Vec::new(), Vec::new(), Vec::new());
+    for id in &singles {
+        straight.push(
+            direct(ctx.vibebot.http(), &ctx.provider, SINGLE)
+                .await?
+                .first_text,
+        );
+        let asked = Instant::now();
+        let (answer, send) = ctx.vibebot.send_timed(id, SINGLE).await?;
+        through.push(ctx.vibebot.follow(&answer, asked).await?.first_text);
+        server.push(send);
+    }
+
+    each(answers, 32, |id| async move { ctx.vibebot.stop(&id).await })
+        .await
+        .into_iter()
+        .collect::<Result<Vec<()>>>()?;
+    let mut errors = 0;
+    for follower in followers {
+        match follower.await? {
+            Ok(status) if status == "stopped" => {}
+            _ => errors += 1,
+        }
+    }
+
+    let (d, v, s) = (
+        Sample::new(straight),
+        Sample::new(through),
+        Sample::new(server),
+    );
+    let added_p99 = v.ms(99.0) - d.ms(99.0);
+    report.add(
+        "1",
+        format!("TTFT of {sends} single sends while {open} answers stream: provider p50/p99 → VibeBot p50/p99"),
+        format!("{:.1}/{:.1} → {:.1}/{:.1} ms", d.ms(50.0), d.ms(99.0), v.ms(50.0), v.ms(99.0)),
+        "",
+        None,
+    );
+    report.add(
+        "1",
+        format!("added TTFT of single sends while {open} answers stream, p50 / p99 (the send's server time p50 / p99)"),
+        format!(
+            "{:.2} / {:.2} ms ({:.2} / {:.2} ms)",
+            v.ms(50.0) - d.ms(50.0),
+            added_p99,
+            s.ms(50.0),
+            s.ms(99.0)
+        ),
+        "p99 < 1 ms at 100 streams",
+        Some(added_p99 < 1.0),
+    );
+    report.add(
+        "1",
+        format!("background answers that did not end `stopped` ({open} streaming)"),
+        errors.to_string(),
+        "0",
+        Some(errors == 0),
+    );
     Ok(())
 }
 
