@@ -78,11 +78,10 @@ async fn a_database_outage_fails_fast_keeps_the_answer_and_recovers() {
     );
     let page = ada.get("/").await;
     assert_eq!(page.status, 503);
-    assert!(page
-        .body
-        .as_str()
-        .unwrap_or_default()
-        .contains("temporarily unavailable"));
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(html.contains("temporarily unavailable"), "{html}");
+    // In the app's own style, which is still served.
+    assert!(html.contains("href=\"/pkg/vibebot.css\""), "{html}");
     assert_eq!(ada.get("/healthz").await.status, 200);
     assert_eq!(ada.get("/readyz").await.status, 503);
 

@@ -26,10 +26,15 @@ pub async fn refuse_while_down(
     let mut response = if path.starts_with("/api/") {
         AppError::Unavailable(DATABASE_UNAVAILABLE.into()).into_response()
     } else {
+        let (parts, _) = request.into_parts();
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            page(),
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                // The site's stylesheet (files are served while the database is down), nothing else.
+                (header::CONTENT_SECURITY_POLICY, PAGE_POLICY),
+            ],
+            page(app::backend::cookies::theme(&parts)),
         )
             .into_response()
     };
@@ -39,6 +44,9 @@ pub async fn refuse_while_down(
     );
     response
 }
+
+const PAGE_POLICY: &str =
+    "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Probes and files (`/pkg/…`, `/favicon.svg`): everything else reads the
 /// session, at least.
@@ -54,15 +62,21 @@ fn needs_no_database(path: &str) -> bool {
             .is_some_and(|last| last.contains('.'))
 }
 
-fn page() -> String {
+/// A short page in the app's own style and the user's theme, which reloads
+/// itself until the database is back.
+fn page(theme: app::model::Theme) -> String {
     let mut message = DATABASE_UNAVAILABLE.to_string();
     message[..1].make_ascii_uppercase();
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"en\" data-theme=\"{theme}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta http-equiv=\"refresh\" content=\"{RETRY_AFTER_SECS}\">\
+         <link rel=\"stylesheet\" href=\"/pkg/vibebot.css\">\
          <title>VibeBot: temporarily unavailable</title></head>\
-         <body><h1>VibeBot</h1><p>{message}. This page reloads by itself.</p></body></html>"
+         <body><main class=\"page page--centered\"><div class=\"brand\">\
+         <span class=\"brand__mark\" aria-hidden=\"true\">◆</span><h1>VibeBot</h1></div>\
+         <p class=\"home__lead\">{message}.</p><p>This page reloads by itself.</p></main></body></html>",
+        theme = theme.as_str(),
     )
 }
 
