@@ -6,6 +6,7 @@
 mod common;
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{answer_id, chat_user, stored};
@@ -102,48 +103,53 @@ async fn racing_sends_to_one_conversation_get_one_answer(pool: PgPool) {
     assert!(served.asked.load(Ordering::SeqCst) >= 1);
 }
 
-/// Holds the conversation's row lock, as a send's transaction takes it: a
-/// send started now waits in its transaction until the lock is released.
-async fn hold_conversation(
-    pool: &PgPool,
-    conversation: &str,
-) -> sqlx::Transaction<'static, sqlx::Postgres> {
-    let mut tx = pool.begin().await.unwrap();
-    sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
-        .bind(conversation)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx
+/// A send caught inside its transaction: the test holds the conversation's
+/// row lock (as the send's transaction takes it), starts the send, and waits
+/// until the provider has been asked — before the question is stored.
+struct Caught {
+    served: Arc<fake_provider::Served>,
+    conversation: String,
+    lock: sqlx::Transaction<'static, sqlx::Postgres>,
+    sending: tokio::task::JoinHandle<common::Answer>,
 }
 
-/// Waits until the provider has been asked `n` times (at most 10 s).
-async fn until_asked(served: &fake_provider::Served, n: usize) {
+async fn send_caught_in_its_transaction(pool: &PgPool, text: &'static str) -> Caught {
+    let (served, base) = common::spawn_app_with_counted_provider(pool.clone(), &[]).await;
+    let ada = chat_user(&base, "ada@example.com").await;
+    let conversation = ada.new_conversation("claude-sonnet-4-5").await;
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
+        .bind(&conversation)
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let sending = tokio::spawn({
+        let conversation = conversation.clone();
+        async move { ada.send(&conversation, text).await }
+    });
     for _ in 0..200 {
-        if served.asked.load(Ordering::SeqCst) >= n {
-            return;
+        if served.asked.load(Ordering::SeqCst) >= 1 {
+            return Caught {
+                served,
+                conversation,
+                lock,
+                sending,
+            };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!(
-        "the provider was asked {} times, not {n}",
-        served.asked.load(Ordering::SeqCst)
-    );
+    panic!("the provider was not asked while the question was being stored");
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn the_provider_is_asked_while_the_question_is_stored(pool: PgPool) {
-    let (served, base) = common::spawn_app_with_counted_provider(pool.clone(), &[]).await;
-    let ada = chat_user(&base, "ada@example.com").await;
-    let conversation = ada.new_conversation("claude-sonnet-4-5").await;
-
-    let lock = hold_conversation(&pool, &conversation).await;
-    let sending = tokio::spawn({
-        let (ada, conversation) = (ada.clone(), conversation.clone());
-        async move { ada.send(&conversation, "hello early").await }
-    });
-    // The send's transaction waits for the lock; the provider is asked anyway.
-    until_asked(&served, 1).await;
+    let Caught {
+        served,
+        lock,
+        sending,
+        ..
+    } = send_caught_in_its_transaction(&pool, "hello early").await;
+    // The send's transaction waits for the lock; the provider was asked anyway.
     assert!(!sending.is_finished());
     lock.rollback().await.unwrap();
 
@@ -157,19 +163,12 @@ async fn the_provider_is_asked_while_the_question_is_stored(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn a_conversation_changed_while_the_question_is_stored_is_asked_again(pool: PgPool) {
-    let (served, base) = common::spawn_app_with_counted_provider(pool.clone(), &[]).await;
-    let ada = chat_user(&base, "ada@example.com").await;
-    let conversation = ada.new_conversation("claude-sonnet-4-5").await;
-
-    let mut lock = hold_conversation(&pool, &conversation).await;
-    let sending = tokio::spawn({
-        let (ada, conversation) = (ada.clone(), conversation.clone());
-        async move {
-            ada.send(&conversation, "[tokens=5] [delay=60] second")
-                .await
-        }
-    });
-    until_asked(&served, 1).await;
+    let Caught {
+        served,
+        conversation,
+        mut lock,
+        sending,
+    } = send_caught_in_its_transaction(&pool, "[tokens=5] [delay=60] second").await;
     // Another tab's exchange lands first: the history the provider was asked
     // with is no longer the conversation's.
     for (role, content) in [("USER", "from another tab"), ("ASSISTANT", "its answer")] {
@@ -203,19 +202,12 @@ async fn a_conversation_changed_while_the_question_is_stored_is_asked_again(pool
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn a_send_refused_while_it_is_stored_cancels_its_early_request(pool: PgPool) {
-    let (served, base) = common::spawn_app_with_counted_provider(pool.clone(), &[]).await;
-    let ada = chat_user(&base, "ada@example.com").await;
-    let conversation = ada.new_conversation("claude-sonnet-4-5").await;
-
-    let mut lock = hold_conversation(&pool, &conversation).await;
-    let sending = tokio::spawn({
-        let (ada, conversation) = (ada.clone(), conversation.clone());
-        async move {
-            ada.send(&conversation, "[tokens=5] [delay=60] too late")
-                .await
-        }
-    });
-    until_asked(&served, 1).await;
+    let Caught {
+        served,
+        conversation,
+        mut lock,
+        sending,
+    } = send_caught_in_its_transaction(&pool, "[tokens=5] [delay=60] too late").await;
     // Another instance starts an answer in this conversation first.
     sqlx::query(
         "INSERT INTO messages (id, conversation_id, role, content, metadata)

@@ -53,7 +53,7 @@ pub fn spawn(state: AppState, job: Job) {
 /// [`Early::publish`]; dropped unpublished (the rows were never stored), its
 /// provider request is cancelled and it is forgotten.
 pub struct Early {
-    state: AppState,
+    registry: super::Registry,
     message_id: String,
     request: ChatRequest,
     live: Arc<Live>,
@@ -65,7 +65,7 @@ pub fn ask_early(state: AppState, job: Job) -> Early {
     let live = Arc::new(Live::new());
     let (stored, until_stored) = oneshot::channel();
     let early = Early {
-        state: state.clone(),
+        registry: state.generations.clone(),
         message_id: job.message_id.clone(),
         request: job.request.clone(),
         live: live.clone(),
@@ -83,9 +83,7 @@ impl Early {
 
     /// The rows are stored: followers may subscribe, the flusher saves it.
     pub fn publish(mut self) {
-        self.state
-            .generations
-            .register(&self.message_id, self.live.clone());
+        self.registry.register(&self.message_id, self.live.clone());
         if let Some(stored) = self.stored.take() {
             let _ = stored.send(());
         }
