@@ -21,7 +21,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -78,7 +78,15 @@ pub fn router(state: AppState) -> Router {
             security_headers::security_headers,
         ))
         .layer(middleware::from_fn(server_timing::server_timing))
-        .layer(TraceLayer::new_for_http())
+        // Every 5xx gets a WARN line here; a fault of ours (a database error,
+        // an "internal error") is also logged as an ERROR where it arises.
+        // The database being unavailable (503) is not a fault of ours: an
+        // outage must not log an ERROR per request (a load balancer polls
+        // /readyz). A response too slow to start (503) is this WARN.
+        .layer(
+            TraceLayer::new_for_http()
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
+        )
         .with_state(state)
 }
 
