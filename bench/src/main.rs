@@ -3,6 +3,7 @@
 //! of figures; `--out` also writes it as markdown.
 
 mod client;
+mod cpu;
 mod report;
 mod scenarios;
 mod soak;
@@ -43,10 +44,24 @@ struct Args {
     /// Also write the table here, as markdown.
     #[arg(long)]
     out: Option<String>,
+    /// Only these scenarios, e.g. `latency,statements` (for comparing two
+    /// builds): capacity, latency, statements, logins, big-account, sizes.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Instead of the scenarios, the soak test for this many minutes (`scripts/soak`).
     #[arg(long)]
     soak_minutes: Option<u64>,
 }
+
+/// The scenario groups `--only` names.
+const SCENARIOS: [&str; 6] = [
+    "capacity",
+    "latency",
+    "statements",
+    "logins",
+    "big-account",
+    "sizes",
+];
 
 /// How big each scenario runs.
 struct Scale {
@@ -120,20 +135,40 @@ async fn main() -> Result<()> {
     };
     let mut report = Report::default();
     println!("cores: {}", std::thread::available_parallelism()?.get());
-    scenarios::capacity::run(&ctx, &mut report, scale.steps, scale.rss_at).await?;
-    scenarios::latency::run(&ctx, &mut report, scale.levels).await?;
-    scenarios::latency::while_streaming(&ctx, &mut report, scale.background, scale.singles).await?;
-    scenarios::statements::run(&ctx, &mut report, scale.lengths).await?;
-    scenarios::login_storm::run(&ctx, &mut report, scale.logins).await?;
-    scenarios::big_account::run(
-        &ctx,
-        &mut report,
-        scale.conversations,
-        scale.messages,
-        scale.rounds,
-    )
-    .await?;
-    scenarios::sizes::run(&ctx, &mut report).await?;
+    let runs = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+    if let Some(unknown) = args.only.iter().find(|o| !SCENARIOS.contains(&o.as_str())) {
+        anyhow::bail!(
+            "unknown scenario {unknown}; known: {}",
+            SCENARIOS.join(", ")
+        );
+    }
+    if runs("capacity") {
+        scenarios::capacity::run(&ctx, &mut report, scale.steps, scale.rss_at).await?;
+    }
+    if runs("latency") {
+        scenarios::latency::run(&ctx, &mut report, scale.levels).await?;
+        scenarios::latency::while_streaming(&ctx, &mut report, scale.background, scale.singles)
+            .await?;
+    }
+    if runs("statements") {
+        scenarios::statements::run(&ctx, &mut report, scale.lengths).await?;
+    }
+    if runs("logins") {
+        scenarios::login_storm::run(&ctx, &mut report, scale.logins).await?;
+    }
+    if runs("big-account") {
+        scenarios::big_account::run(
+            &ctx,
+            &mut report,
+            scale.conversations,
+            scale.messages,
+            scale.rounds,
+        )
+        .await?;
+    }
+    if runs("sizes") {
+        scenarios::sizes::run(&ctx, &mut report).await?;
+    }
     let table = report.markdown();
     println!("\n{table}");
     if let Some(out) = args.out {

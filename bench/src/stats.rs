@@ -30,6 +30,17 @@ impl Sample {
     }
 }
 
+/// "p50/p99 → p50/p99 ms": the same measure on two sides of a comparison.
+pub fn versus(before: &Sample, after: &Sample) -> String {
+    format!(
+        "{}/{} → {}/{} ms",
+        before.shown(50.0),
+        before.shown(99.0),
+        after.shown(50.0),
+        after.shown(99.0)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +54,7 @@ mod tests {
         assert!(Sample::new(vec![]).ms(50.0).is_nan());
         assert_eq!(Sample::new(vec![]).shown(50.0), "n/a");
         assert_eq!(s.shown(99.0), "99.0");
+        let half = Sample::new((1..=100).map(|n| Duration::from_micros(500 * n)).collect());
+        assert_eq!(versus(&s, &half), "50.0/99.0 → 25.0/49.5 ms");
     }
 }

@@ -3,6 +3,8 @@
 //! several numbers of concurrent streams; then the added time to first token
 //! of single sends while other answers stream. Both sides run in the same run.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -10,8 +12,9 @@ use futures::future::join_all;
 
 use super::{conversations, each, statements, Ctx};
 use crate::client::{direct, Timing};
+use crate::cpu::CpuClock;
 use crate::report::Report;
-use crate::stats::Sample;
+use crate::stats::{versus, Sample};
 
 /// 20 tokens, 25 ms apart.
 const PROMPT: &str = "[tokens=20] [delay=25]";
@@ -23,9 +26,15 @@ pub async fn run(ctx: &Ctx, report: &mut Report, levels: &[usize]) -> Result<()>
         let straight =
             join_all((0..n).map(|_| direct(ctx.vibebot.http(), &ctx.provider, PROMPT))).await;
         statements::reset(&stats).await?;
-        let through = join_all(ids.iter().map(|id| async move {
+        // The CPU spent until the last of the `n` sends was answered.
+        let clock = CpuClock::start(ctx.server_pid)?;
+        let (answered, burst) = (AtomicUsize::new(0), OnceLock::new());
+        let through = join_all(ids.iter().map(|id| async {
             let asked = Instant::now();
             let (answer, send) = ctx.vibebot.send_timed(id, PROMPT).await?;
+            if answered.fetch_add(1, Ordering::SeqCst) + 1 == n {
+                let _ = burst.set(clock.spent());
+            }
             Ok::<_, anyhow::Error>((ctx.vibebot.follow(&answer, asked).await?, send))
         }))
         .await;
@@ -43,13 +52,7 @@ pub async fn run(ctx: &Ctx, report: &mut Report, levels: &[usize]) -> Result<()>
         report.add(
             "1",
             format!("TTFT, {n} streams: provider p50/p99 → VibeBot p50/p99"),
-            format!(
-                "{:.1}/{:.1} → {:.1}/{:.1} ms",
-                d.ms(50.0),
-                d.ms(99.0),
-                v.ms(50.0),
-                v.ms(99.0)
-            ),
+            versus(&d, &v),
             "",
             None,
         );
@@ -67,17 +70,20 @@ pub async fn run(ctx: &Ctx, report: &mut Report, levels: &[usize]) -> Result<()>
             "",
             None,
         );
+        if let Some(spent) = burst.into_inner() {
+            report.add(
+                "1",
+                format!("CPU while the {n} sends were answered (all processes: server, PostgreSQL, provider, this client)"),
+                spent?.per(n, "send"),
+                "",
+                None,
+            );
+        }
         let (dg, vg) = (gaps(&straight), gaps(&through));
         report.add(
             "1",
             format!("inter-token gap, {n} streams: provider p50/p99 → VibeBot p50/p99"),
-            format!(
-                "{}/{} → {}/{} ms",
-                dg.shown(50.0),
-                dg.shown(99.0),
-                vg.shown(50.0),
-                vg.shown(99.0)
-            ),
+            versus(&dg, &vg),
             "",
             None,
         );
@@ -173,7 +179,7 @@ pub async fn while_streaming(
     report.add(
         "1",
         format!("TTFT of {sends} single sends while {open} answers stream: provider p50/p99 → VibeBot p50/p99"),
-        format!("{:.1}/{:.1} → {:.1}/{:.1} ms", d.ms(50.0), d.ms(99.0), v.ms(50.0), v.ms(99.0)),
+        versus(&d, &v),
         "",
         None,
     );
