@@ -31,6 +31,7 @@ async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()
     tracing::info!("VibeBot listening on http://{}", listener.local_addr()?);
     let maintenance = tokio::spawn(crate::maintenance::run(
         db.pool.clone(),
+        state.database.clone(),
         config.stale_answer_after,
     ));
     // Stream events (one token each) go out at once, not held back by

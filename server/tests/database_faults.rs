@@ -166,6 +166,7 @@ async fn an_outage_longer_than_the_watchdogs_patience_interrupts_nothing() {
     let answering = Answering::start("[tokens=100][delay=100] a long answer").await;
     let watchdog = tokio::spawn(server::maintenance::run(
         answering.db.pool.clone(),
+        app::backend::db::health::DatabaseHealth::watch(&answering.db.pool),
         stale_after,
     ));
     tokio::time::sleep(Duration::from_millis(300)).await;

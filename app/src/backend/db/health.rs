@@ -5,8 +5,8 @@
 //! database coming back.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, PgPool};
@@ -23,6 +23,9 @@ const CHECK_WITHIN: Duration = Duration::from_secs(2);
 #[derive(Debug, Default)]
 pub struct DatabaseHealth {
     down: AtomicBool,
+    /// When the database last answered again after being down; `None` if
+    /// it has not been down since the watch began.
+    back_since: Mutex<Option<Instant>>,
 }
 
 impl DatabaseHealth {
@@ -37,6 +40,31 @@ impl DatabaseHealth {
     /// True from the first failed check until the next good one.
     pub fn is_down(&self) -> bool {
         self.down.load(Ordering::Relaxed)
+    }
+
+    /// True when the database has answered every check for at least `span`
+    /// (or was never seen down).
+    pub fn up_for(&self, span: Duration) -> bool {
+        self.up_for_at(span, Instant::now())
+    }
+
+    fn up_for_at(&self, span: Duration, now: Instant) -> bool {
+        if self.is_down() {
+            return false;
+        }
+        match *self.back_since.lock().unwrap_or_else(|e| e.into_inner()) {
+            None => true,
+            Some(since) => now.saturating_duration_since(since) >= span,
+        }
+    }
+
+    /// Records a check's verdict; true when it changed the state.
+    fn record(&self, down: bool, at: Instant) -> bool {
+        let was_down = self.down.swap(down, Ordering::Relaxed);
+        if was_down && !down {
+            *self.back_since.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+        }
+        was_down != down
     }
 }
 
@@ -63,7 +91,7 @@ async fn watch(health: Weak<DatabaseHealth>, pool: PgPool) {
             Some(down) => down,
             None => continue,
         };
-        if health.down.swap(down, Ordering::Relaxed) != down {
+        if health.record(down, Instant::now()) {
             if down {
                 tracing::error!("PostgreSQL is not answering; refusing requests until it is back");
             } else {
@@ -109,5 +137,28 @@ pub fn means_down(error: &sqlx::Error) -> bool {
             matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03"))
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn up_for_a_span_only_once_answering_that_long_again() {
+        let start = Instant::now();
+        let s = Duration::from_secs(1);
+        let health = DatabaseHealth::default();
+        assert!(health.up_for_at(30 * s, start), "never seen down");
+        assert!(health.record(true, start + s));
+        assert!(!health.up_for_at(30 * s, start + 100 * s), "still down");
+        assert!(health.record(false, start + 105 * s));
+        assert!(!health.record(false, start + 106 * s), "no change");
+        assert!(!health.up_for_at(30 * s, start + 134 * s));
+        assert!(health.up_for_at(30 * s, start + 135 * s));
+        health.record(true, start + 136 * s);
+        health.record(false, start + 140 * s);
+        assert!(!health.up_for_at(30 * s, start + 169 * s));
+        assert!(health.up_for_at(30 * s, start + 170 * s));
     }
 }
