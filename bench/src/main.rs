@@ -10,7 +10,7 @@ mod soak;
 mod stats;
 
 use anyhow::Result;
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 use client::VibeBot;
 use report::Report;
@@ -45,23 +45,53 @@ struct Args {
     #[arg(long)]
     out: Option<String>,
     /// Only these scenarios, e.g. `latency,statements` (for comparing two
-    /// builds): capacity, latency, statements, logins, big-account, sizes.
-    #[arg(long, value_delimiter = ',')]
-    only: Vec<String>,
+    /// builds).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    only: Vec<Scenario>,
     /// Instead of the scenarios, the soak test for this many minutes (`scripts/soak`).
     #[arg(long)]
     soak_minutes: Option<u64>,
 }
 
-/// The scenario groups `--only` names.
-const SCENARIOS: [&str; 6] = [
-    "capacity",
-    "latency",
-    "statements",
-    "logins",
-    "big-account",
-    "sizes",
-];
+/// The scenario groups, in the order they run; `--only` names them in
+/// kebab case (`big-account`).
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum Scenario {
+    Capacity,
+    Latency,
+    Statements,
+    Logins,
+    BigAccount,
+    Sizes,
+}
+
+impl Scenario {
+    async fn run(self, ctx: &Ctx, report: &mut Report, scale: &Scale) -> Result<()> {
+        match self {
+            Scenario::Capacity => {
+                scenarios::capacity::run(ctx, report, scale.steps, scale.rss_at).await
+            }
+            Scenario::Latency => {
+                scenarios::latency::run(ctx, report, scale.levels).await?;
+                scenarios::latency::while_streaming(ctx, report, scale.background, scale.singles)
+                    .await
+            }
+            Scenario::Statements => scenarios::statements::run(ctx, report, scale.lengths).await,
+            Scenario::Logins => scenarios::login_storm::run(ctx, report, scale.logins).await,
+            Scenario::BigAccount => {
+                scenarios::big_account::run(
+                    ctx,
+                    report,
+                    scale.conversations,
+                    scale.messages,
+                    scale.rounds,
+                )
+                .await
+            }
+            Scenario::Sizes => scenarios::sizes::run(ctx, report).await,
+        }
+    }
+}
 
 /// How big each scenario runs.
 struct Scale {
@@ -135,39 +165,11 @@ async fn main() -> Result<()> {
     };
     let mut report = Report::default();
     println!("cores: {}", std::thread::available_parallelism()?.get());
-    let runs = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
-    if let Some(unknown) = args.only.iter().find(|o| !SCENARIOS.contains(&o.as_str())) {
-        anyhow::bail!(
-            "unknown scenario {unknown}; known: {}",
-            SCENARIOS.join(", ")
-        );
-    }
-    if runs("capacity") {
-        scenarios::capacity::run(&ctx, &mut report, scale.steps, scale.rss_at).await?;
-    }
-    if runs("latency") {
-        scenarios::latency::run(&ctx, &mut report, scale.levels).await?;
-        scenarios::latency::while_streaming(&ctx, &mut report, scale.background, scale.singles)
-            .await?;
-    }
-    if runs("statements") {
-        scenarios::statements::run(&ctx, &mut report, scale.lengths).await?;
-    }
-    if runs("logins") {
-        scenarios::login_storm::run(&ctx, &mut report, scale.logins).await?;
-    }
-    if runs("big-account") {
-        scenarios::big_account::run(
-            &ctx,
-            &mut report,
-            scale.conversations,
-            scale.messages,
-            scale.rounds,
-        )
-        .await?;
-    }
-    if runs("sizes") {
-        scenarios::sizes::run(&ctx, &mut report).await?;
+    scenarios::warm_up(&ctx).await?;
+    for &scenario in Scenario::value_variants() {
+        if args.only.is_empty() || args.only.contains(&scenario) {
+            scenario.run(&ctx, &mut report, &scale).await?;
+        }
     }
     let table = report.markdown();
     println!("\n{table}");

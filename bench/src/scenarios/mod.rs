@@ -36,6 +36,26 @@ where
         .await
 }
 
+/// Sends a few messages at once and reads their answers, so the first
+/// scenario does not time the server's cold start (pool connections opened,
+/// statements prepared) whichever scenario runs first.
+pub async fn warm_up(ctx: &Ctx) -> Result<()> {
+    let ids = conversations(&ctx.vibebot, WARM_UP_SENDS).await?;
+    let answers = futures::future::join_all(ids.iter().map(|id| async {
+        let answer = ctx.vibebot.send(id, "[tokens=3]").await?;
+        ctx.vibebot.follow_to_end(&answer).await
+    }))
+    .await;
+    for status in answers {
+        let status = status?;
+        anyhow::ensure!(status == "complete", "a warm-up answer ended {status}");
+    }
+    Ok(())
+}
+
+/// As many as the server's pool holds connections by default.
+const WARM_UP_SENDS: usize = 10;
+
 /// `n` new conversations of the bench user.
 pub async fn conversations(vibebot: &VibeBot, n: usize) -> Result<Vec<String>> {
     each((0..n).collect(), 16, |_| {
