@@ -187,6 +187,64 @@ async fn session_id_changes_at_login_and_the_old_one_dies(pool: PgPool) {
     assert_eq!(stale.whoami().await, None);
 }
 
+/// A session in use is not written on every request, but once a day its idle
+/// deadline moves to seven days from now: a user active every day stays
+/// signed in (until the 30-day absolute limit).
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_session_in_use_is_renewed_once_a_day(pool: PgPool) {
+    let base = spawn_app(pool.clone()).await;
+    let client = Client::new(&base);
+    client.register("ada@example.com", PASSWORD).await;
+    let id = client.session_cookie().expect("a session cookie");
+    let answer = client.call("account", &[]).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(
+        !answer.headers.contains_key("set-cookie"),
+        "written again within the day: {answer:?}"
+    );
+
+    // Six days and 23 hours later: last renewed a day and more ago, idle
+    // deadline in an hour.
+    let (data,): (Vec<u8>,) = sqlx::query_as("SELECT data FROM sessions WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut record: tower_sessions::session::Record = rmp_serde::from_slice(&data).unwrap();
+    let day_ago = (chrono::Utc::now() - chrono::Duration::hours(25)).to_rfc3339();
+    record.data.get_mut("auth").unwrap()["renewed_at"] = day_ago.into();
+    record.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    sqlx::query("UPDATE sessions SET data = $2, expiry_date = $3 WHERE id = $1")
+        .bind(&id)
+        .bind(rmp_serde::to_vec(&record).unwrap())
+        .bind(record.expiry_date)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let answer = client.call("account", &[]).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body["email"], "ada@example.com");
+    let cookie = answer.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains(&format!("vibebot_session={id}")),
+        "{cookie}"
+    );
+    assert!(cookie.contains("Max-Age=604800"), "{cookie}");
+    let left: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM expiry_date - now())::float8 FROM sessions WHERE id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(left > 6.9 * 86_400.0, "idle deadline {left} s away");
+
+    // And not again on the next request.
+    let answer = client.call("account", &[]).await;
+    assert!(!answer.headers.contains_key("set-cookie"), "{answer:?}");
+}
+
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn a_session_works_on_a_second_server_instance(pool: PgPool) {
     let first = spawn_app(pool.clone()).await;

@@ -19,12 +19,26 @@ const AUTH_KEY: &str = "auth";
 pub const ABSOLUTE_LIFETIME: chrono::Duration = chrono::Duration::days(30);
 /// A session ends after this long without requests.
 pub const IDLE_LIFETIME: chrono::Duration = chrono::Duration::days(7);
+/// An active session's idle deadline (stored, and the cookie's `Max-Age`) is
+/// pushed back at most this often: one write per user per day, not one per
+/// request.
+const RENEW_EVERY: chrono::Duration = chrono::Duration::days(1);
 
 #[derive(Debug, Serialize, Deserialize)]
 struct SessionAuth {
     user_id: String,
     epoch: i32,
     signed_in_at: chrono::DateTime<chrono::Utc>,
+    /// When the idle deadline was last pushed back; sessions from before
+    /// this field count from their sign-in.
+    #[serde(default)]
+    renewed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl SessionAuth {
+    fn renewal_due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        now - self.renewed_at.unwrap_or(self.signed_in_at) >= RENEW_EVERY
+    }
 }
 
 /// Starts a signed-in session under a fresh id (no session fixation).
@@ -37,6 +51,7 @@ pub async fn sign_in(session: &Session, user_id: &str, epoch: i32) -> Result<(),
                 user_id: user_id.to_owned(),
                 epoch,
                 signed_in_at: chrono::Utc::now(),
+                renewed_at: None,
             },
         )
         .await
@@ -62,24 +77,33 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(store_error)
 }
 
-/// The account this session belongs to, if it is still valid.
+/// The account this session belongs to, if it is still valid. A session in
+/// use is kept alive: once a day its idle deadline moves to [`IDLE_LIFETIME`]
+/// from now (the session layer stores it and sends the cookie again).
 pub async fn current_account(
     pool: &PgPool,
     session: &Session,
 ) -> Result<Option<Account>, AppError> {
-    let Some(auth) = session
+    let Some(mut auth) = session
         .get::<SessionAuth>(AUTH_KEY)
         .await
         .map_err(store_error)?
     else {
         return Ok(None);
     };
-    if chrono::Utc::now() - auth.signed_in_at > ABSOLUTE_LIFETIME {
+    let now = chrono::Utc::now();
+    if now - auth.signed_in_at > ABSOLUTE_LIFETIME {
         sign_out(session).await?;
         return Ok(None);
     }
     match users::find_account(pool, &auth.user_id).await? {
-        Some(row) if row.session_epoch == auth.epoch => Ok(Some(row.into_account())),
+        Some(row) if row.session_epoch == auth.epoch => {
+            if auth.renewal_due(now) {
+                auth.renewed_at = Some(now);
+                session.insert(AUTH_KEY, auth).await.map_err(store_error)?;
+            }
+            Ok(Some(row.into_account()))
+        }
         _ => {
             // The user is gone or ended all sessions: this one is over too.
             sign_out(session).await?;
@@ -102,5 +126,37 @@ fn store_error(err: tower_sessions::session::Error) -> AppError {
             tracing::error!(error = %other, "session store error");
             AppError::Internal
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_idle_deadline_is_renewed_once_a_day() {
+        let signed_in_at = chrono::Utc::now() - chrono::Duration::days(3);
+        let hours = chrono::Duration::hours;
+        let mut auth = SessionAuth {
+            user_id: "u".into(),
+            epoch: 0,
+            signed_in_at,
+            renewed_at: None,
+        };
+        assert!(!auth.renewal_due(signed_in_at + hours(23)));
+        assert!(auth.renewal_due(signed_in_at + hours(24)));
+        auth.renewed_at = Some(signed_in_at + hours(30));
+        assert!(!auth.renewal_due(signed_in_at + hours(53)));
+        assert!(auth.renewal_due(signed_in_at + hours(54)));
+    }
+
+    #[test]
+    fn sessions_stored_before_renewal_existed_still_read() {
+        let old = serde_json::json!({
+            "user_id": "u", "epoch": 2, "signed_in_at": "2026-11-01T10:00:00Z"
+        });
+        let auth: SessionAuth = serde_json::from_value(old).unwrap();
+        assert_eq!(auth.renewed_at, None);
+        assert!(auth.renewal_due(auth.signed_in_at + RENEW_EVERY));
     }
 }
