@@ -316,7 +316,8 @@ mod ssr {
                 role: MessageRole::Assistant,
                 content: "",
                 metadata: Some(
-                    json!({ "status": "streaming", "provider": provider, "model": model }),
+                    // `asked_by`: a user's answers in flight are counted by it.
+                    json!({ "status": "streaming", "provider": provider, "model": model, "asked_by": user_id }),
                 ),
             },
         )

@@ -164,9 +164,9 @@ pub async fn admission(db: impl PgExecutor<'_>, user_id: &str) -> Result<Admissi
                   coalesce(o.messages_per_day, r.messages_per_day) AS messages_per_day,
                   coalesce(o.output_tokens_per_day, r.output_tokens_per_day) AS output_tokens_per_day,
                   coalesce(o.monthly_spend_usd, r.monthly_spend_usd) AS monthly_spend_usd,
-                  (SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                   WHERE c.user_id = u.id AND m.role = 'ASSISTANT'
-                     AND m.metadata->>'status' = 'streaming') AS "answers_in_flight!"
+                  (SELECT count(*) FROM messages m
+                   WHERE m.role = 'ASSISTANT' AND m.metadata->>'status' = 'streaming'
+                     AND m.metadata->>'asked_by' = u.id) AS "answers_in_flight!"
            FROM users u
            LEFT JOIN role_limits r ON r.role = u.role
            LEFT JOIN user_limits o ON o.user_id = u.id
