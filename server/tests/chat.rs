@@ -563,3 +563,49 @@ async fn a_second_instance_follows_and_stops_answers_written_by_the_first(pool: 
     assert_eq!(followed, content);
     assert!(!content.contains("tok2000"), "stopped long before the end");
 }
+
+/// A follower of an answer written elsewhere reads it from the database every
+/// 300 ms; a read that fails (the database busy or away for a moment) is
+/// tried again while the client listens, not the end of the stream.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_follower_outlasts_reads_that_fail(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    // An answer another instance is writing.
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, role, content, metadata)
+         VALUES ('elsewhere', $1, 'ASSISTANT', 'so far', '{\"status\": \"streaming\"}')",
+    )
+    .bind(&conversation)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let following = {
+        let client = client.clone();
+        tokio::spawn(async move { follow(&client, "elsewhere").await })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // For a second and a half every read of the answer fails.
+    let execute = |sql: &'static str| sqlx::query(sql).execute(&pool);
+    execute("ALTER TABLE messages RENAME TO messages_away")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        !following.is_finished(),
+        "the stream ended on a failed read"
+    );
+    execute("ALTER TABLE messages_away RENAME TO messages")
+        .await
+        .unwrap();
+    execute(
+        r#"UPDATE messages SET content = 'so far, and the rest', metadata = '{"status": "complete"}'
+           WHERE id = 'elsewhere'"#,
+    )
+    .await
+    .unwrap();
+
+    let (text, end) = following.await.unwrap();
+    assert_eq!(end["status"], "complete", "{end}");
+    assert_eq!(text, "so far, and the rest");
+}

@@ -23,6 +23,8 @@ use tower_sessions::Session;
 
 /// How often an answer written elsewhere is re-read from the database.
 const POLL_EVERY: Duration = Duration::from_millis(300);
+/// How long a follower waits after the database failed to answer.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 pub async fn message_events(
     State(state): State<AppState>,
@@ -102,9 +104,20 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
             }
             continue;
         }
-        let Ok(Some((message, _))) = messages::find_for_user(&state.pool, &id, &user_id).await
-        else {
-            return;
+        let message = match messages::find_for_user(&state.pool, &id, &user_id).await {
+            Ok(Some((message, _))) => message,
+            // Deleted meanwhile (with its conversation).
+            Ok(None) => return,
+            // The database busy or away for a moment: ending the stream here
+            // would leave the client without the answer's end.
+            Err(e) => {
+                tracing::warn!(error = %e, message_id = %id, "reading a followed answer failed; trying again");
+                tokio::time::sleep(RETRY_AFTER).await;
+                if tx.is_closed() {
+                    return;
+                }
+                continue;
+            }
         };
         let status = message
             .metadata
