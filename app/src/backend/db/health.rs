@@ -48,11 +48,14 @@ impl DatabaseHealth {
         self.up_for_at(span, Instant::now())
     }
 
+    /// Reads `down` under the lock [`Self::record`] writes both under, so a
+    /// database that just came back is never seen as "never down".
     fn up_for_at(&self, span: Duration, now: Instant) -> bool {
+        let back_since = self.back_since.lock().unwrap_or_else(|e| e.into_inner());
         if self.is_down() {
             return false;
         }
-        match *self.back_since.lock().unwrap_or_else(|e| e.into_inner()) {
+        match *back_since {
             None => true,
             Some(since) => now.saturating_duration_since(since) >= span,
         }
@@ -60,10 +63,12 @@ impl DatabaseHealth {
 
     /// Records a check's verdict; true when it changed the state.
     fn record(&self, down: bool, at: Instant) -> bool {
-        let was_down = self.down.swap(down, Ordering::Relaxed);
+        let mut back_since = self.back_since.lock().unwrap_or_else(|e| e.into_inner());
+        let was_down = self.is_down();
         if was_down && !down {
-            *self.back_since.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+            *back_since = Some(at);
         }
+        self.down.store(down, Ordering::Relaxed);
         was_down != down
     }
 }
