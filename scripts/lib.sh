@@ -160,6 +160,10 @@ start_release_stack() {
   cargo leptos build --release
   cargo build --release -p fake-provider -p vibebot-bench
   bin="$CARGO_TARGET_DIR/release"
+  # VIBEBOT_SERVER_BIN: another build of the server (a copy of an earlier
+  # target/release/vibebot), to compare two builds on the same machine.
+  local server="${VIBEBOT_SERVER_BIN:-$bin/vibebot}"
+  [ -x "$server" ] || die "VIBEBOT_SERVER_BIN=$server is not an executable"
   # Thousands of connections on each side.
   ulimit -n "$(ulimit -Hn)"
   start_private_postgres "$@"
@@ -177,8 +181,8 @@ start_release_stack() {
     # One load-generating user holds thousands of answers at once: the
     # server's capacity is measured, not the per-user cap.
     export VIBEBOT_MAX_ANSWERS_PER_USER=1000000
-    "$bin/vibebot" db migrate >/dev/null
-    exec "$bin/vibebot" serve
+    "$server" db migrate >/dev/null
+    exec "$server" serve
   ) >"$work/server.log" 2>&1 &
   server_pid=$!
   CLEANUP+=("kill -TERM $server_pid 2>/dev/null; wait $server_pid 2>/dev/null")

@@ -457,3 +457,62 @@ async fn answers_written_at_once_are_capped_per_user_across_instances(pool: PgPo
     .unwrap();
     wait_finished(&pool).await;
 }
+
+/// Two turns of one user stored at once: the second waits for the first's
+/// lock on the user, then counts the answer the first stored, so the two
+/// cannot both take the last answer allowed. (Counted by the statement that
+/// takes the lock, it would see the database as it was before the wait.)
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_turn_that_waited_for_another_counts_its_answer(pool: PgPool) {
+    use app::backend::db::messages::{self, NewMessage};
+    use app::backend::limits::admit;
+
+    let (_fake, base) = common::spawn_app_with_fake_provider(pool.clone(), &[]).await;
+    let ada = chat_user(&base, ADA).await;
+    let first_conversation = ada.new_conversation("claude-sonnet-4-5").await;
+    let second_conversation = ada.new_conversation("claude-sonnet-4-5").await;
+    let ada_id = user_id(&pool, ADA).await;
+
+    // The first turn is admitted and stores its answer, not yet committed.
+    let mut first = pool.begin().await.unwrap();
+    admit(&mut first, &ada_id).await.unwrap();
+    let answer = NewMessage {
+        conversation_id: &first_conversation,
+        user_id: None,
+        role: app::model::MessageRole::Assistant,
+        content: "",
+        metadata: Some(serde_json::json!({ "status": "streaming", "asked_by": ada_id })),
+    };
+    messages::insert(&mut *first, answer).await.unwrap();
+
+    // The second waits for the first's lock…
+    let second = tokio::spawn({
+        let (pool, ada_id) = (pool.clone(), ada_id.clone());
+        async move {
+            let mut second = pool.begin().await.unwrap();
+            admit(&mut second, &ada_id).await.unwrap();
+            messages::being_written(&mut *second, &second_conversation, &ada_id)
+                .await
+                .unwrap()
+        }
+    });
+    let waiting_for_a_lock = "SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    for _ in 0..500 {
+        let waiting: i64 = sqlx::query_scalar(waiting_for_a_lock)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if waiting == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!second.is_finished(), "the second turn did not wait");
+
+    // … and once the first commits, sees its answer.
+    first.commit().await.unwrap();
+    let seen = second.await.unwrap();
+    assert_eq!(seen.for_user, 1, "{seen:?}");
+    assert_eq!(seen.here, None, "{seen:?}");
+}

@@ -109,8 +109,9 @@ mod ssr {
 
     use super::SentMessage;
     use crate::backend::crypto::KeyOwner;
-    use crate::backend::db::{api_keys, conversations, messages};
+    use crate::backend::db::{api_keys, conversations, messages, turn};
     use crate::backend::generation::{self, Job};
+    use crate::backend::limits;
     use crate::backend::providers::chat::{ChatRequest, ChatTurn, Speaker};
     use crate::backend::AppState;
     use crate::error::AppError;
@@ -120,35 +121,39 @@ mod ssr {
     /// Messages of history sent with each request.
     const HISTORY: i64 = 200;
 
-    /// What the provider will be asked for a new question `text`, read
-    /// before the question is stored (the turns and the output tokens left),
-    /// or `None` when the send looks likely to be refused or the database
-    /// does not answer: then nothing is asked before the transaction that
-    /// stores the question decides. Its history is the same query the
-    /// transaction makes, one message shorter.
+    /// What the provider will be asked for a new question `text`, from what
+    /// the turn read before storing it (the turns and the output tokens
+    /// left), or `None` when the send looks likely to be refused or the
+    /// database does not answer: then nothing is asked before the transaction
+    /// that stores the question decides. Its history is read by the rule of
+    /// the transaction's (`messages::history`), one message shorter.
     async fn ask_early(
         state: &AppState,
         user_id: &str,
-        conversation_id: &str,
+        read: ReadBefore,
         text: &str,
     ) -> Option<(Vec<ChatTurn>, Option<u64>)> {
-        let mut conn = state.pool.acquire().await.ok()?;
-        let tokens_left =
-            crate::backend::limits::foresee(&mut conn, user_id, state.config.max_answers_per_user)
-                .await
-                .ok()?;
-        if messages::streaming_in(&mut *conn, conversation_id)
-            .await
-            .ok()?
-            .is_some()
-        {
+        if read.being_written.here.is_some() {
             return None;
         }
-        let mut history = messages::history(&mut *conn, conversation_id, HISTORY - 1)
+        limits::check_in_flight(
+            read.being_written.for_user,
+            state.config.max_answers_per_user,
+        )
+        .ok()?;
+        let tokens_left = limits::judge_usage(&state.pool, user_id, &read.limits)
             .await
             .ok()?;
+        let mut history = read.history;
         history.push((MessageRole::User, text.to_string()));
         Some((turns(history), tokens_left))
+    }
+
+    /// The parts of a [`turn::TurnContext`] that only the early start uses.
+    struct ReadBefore {
+        limits: crate::model::limits::Limits,
+        being_written: messages::BeingWritten,
+        history: Vec<(MessageRole, String)>,
     }
 
     /// The conversation as the provider sees it (system turns are sent apart).
@@ -186,7 +191,19 @@ mod ssr {
         ask: Ask,
         model: Option<String>,
     ) -> Result<SentMessage, AppError> {
-        let conversation = conversations::find(&state.pool, conversation_id, user_id)
+        // Everything the turn reads before it stores anything, in one statement;
+        // the history only for a new question (asked early, below).
+        let history = match ask {
+            Ask::New(_) => HISTORY - 1,
+            Ask::Again | Ask::Edited(_) => 0,
+        };
+        let turn::TurnContext {
+            conversation,
+            keys,
+            limits: user_limits,
+            being_written,
+            history,
+        } = turn::context(&state.pool, conversation_id, user_id, history)
             .await?
             .ok_or_else(|| AppError::NotFound("conversation".into()))?;
         let model = model
@@ -203,17 +220,13 @@ mod ssr {
             None => (ApiKeyProvider::Openai, true),
         };
         let applied = conversation.settings.applied(info);
-        let key = api_keys::find_usable(&state.pool, user_id, provider, needs_base_url)
-            .await?
-            .ok_or_else(|| {
-                AppError::Invalid(if needs_base_url {
-                    format!(
-                        "unknown model: {model} (add an OpenAI-compatible endpoint that serves it)"
-                    )
-                } else {
-                    format!("add an API key for {} to use {model}", provider.label())
-                })
-            })?;
+        let key = api_keys::pick_usable(&keys, provider, needs_base_url).ok_or_else(|| {
+            AppError::Invalid(if needs_base_url {
+                format!("unknown model: {model} (add an OpenAI-compatible endpoint that serves it)")
+            } else {
+                format!("add an API key for {} to use {model}", provider.label())
+            })
+        })?;
         let secret = state
             .cipher
             .decrypt(&key.encrypted_key, KeyOwner { user_id, provider })
@@ -252,32 +265,38 @@ mod ssr {
             },
         };
         let early = match &ask {
-            Ask::New(text) => ask_early(state, user_id, conversation_id, text).await.map(
-                |(turns, tokens_left)| {
-                    generation::ask_early(state.clone(), job(turns, tokens_left))
-                },
-            ),
+            Ask::New(text) => {
+                let read = ReadBefore {
+                    limits: user_limits,
+                    being_written,
+                    history,
+                };
+                ask_early(state, user_id, read, text)
+                    .await
+                    .map(|(turns, tokens_left)| {
+                        generation::ask_early(state.clone(), job(turns, tokens_left))
+                    })
+            }
             Ask::Again | Ask::Edited(_) => None,
         };
 
         let mut tx = state.pool.begin().await?;
-        // Limits first: a refused request stores nothing.
-        let tokens_left =
-            crate::backend::limits::admit(&mut tx, user_id, state.config.max_answers_per_user)
-                .await?;
+        // Limits first: a refused request stores nothing (the transaction
+        // rolls back). The user's row stays locked until the commit.
+        let tokens_left = limits::admit(&mut tx, user_id).await?;
         // One answer at a time per conversation (row lock on the conversation).
         sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE")
             .bind(conversation_id)
             .execute(&mut *tx)
             .await?;
-        if messages::streaming_in(&mut *tx, conversation_id)
-            .await?
-            .is_some()
-        {
+        // Read after both locks: sees what a concurrent turn committed.
+        let being_written = messages::being_written(&mut *tx, conversation_id, user_id).await?;
+        if being_written.here.is_some() {
             return Err(AppError::Conflict(
                 "an answer is still being written; stop it or wait".into(),
             ));
         }
+        limits::check_in_flight(being_written.for_user, state.config.max_answers_per_user)?;
         let user_message = match &ask {
             Ask::New(text) => {
                 messages::insert_returning(

@@ -1,52 +1,51 @@
 //! Admitting a request for an answer against the caller's limits.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgExecutor};
 
 use super::db::limits;
 use crate::error::AppError;
-use crate::model::limits::judge;
+use crate::model::limits::{judge, Limits};
 
 /// Checks the user's limits and counts this request, inside the transaction
 /// that stores the question (so a refused request stores nothing). The user's
 /// row stays locked until that transaction ends: concurrent requests from one
-/// user, on any instance, are judged one after the other. At most
-/// `max_in_flight` of a user's answers are written at once (the server's
-/// `VIBEBOT_MAX_ANSWERS_PER_USER`). Returns the output tokens left today when
-/// that is limited; the answer is capped to it.
-pub async fn admit(
-    tx: &mut PgConnection,
-    user_id: &str,
-    max_in_flight: u32,
-) -> Result<Option<u64>, AppError> {
-    let tokens_left = foresee(&mut *tx, user_id, max_in_flight).await?;
+/// user, on any instance, are judged one after the other. Returns the output
+/// tokens left today when that is limited; the answer is capped to it.
+pub async fn admit(tx: &mut PgConnection, user_id: &str) -> Result<Option<u64>, AppError> {
+    let limits = limits::effective_locked(&mut *tx, user_id).await?;
+    let tokens_left = judge_usage(&mut *tx, user_id, &limits).await?;
     limits::record_request(&mut *tx, user_id).await?;
     Ok(tokens_left)
 }
 
-/// What [`admit`] would answer now, counting nothing; outside a transaction
-/// the user's row is locked for this one statement only. The early start of
-/// an answer asks this, and the transaction that stores it still decides.
-pub async fn foresee(
-    conn: &mut PgConnection,
+/// What [`admit`] would answer for these limits now, counting nothing: the
+/// early start of an answer asks this, and the transaction that stores it
+/// still decides. Reads nothing when the user has no limits.
+pub async fn judge_usage(
+    db: impl PgExecutor<'_>,
     user_id: &str,
-    max_in_flight: u32,
+    limits: &Limits,
 ) -> Result<Option<u64>, AppError> {
-    let admission = limits::admission(&mut *conn, user_id).await?;
-    if admission.answers_in_flight >= u64::from(max_in_flight) {
-        return Err(AppError::RateLimited {
-            message: too_many_in_flight(admission.answers_in_flight),
-            retry_after_secs: 5,
-        });
-    }
-    let limits = admission.limits;
     if limits.is_unlimited() {
         return Ok(None);
     }
-    let used = limits::consumption(&mut *conn, user_id).await?;
-    judge(&limits, &used).map_err(|refusal| AppError::RateLimited {
+    let used = limits::consumption(db, user_id).await?;
+    judge(limits, &used).map_err(|refusal| AppError::RateLimited {
         message: refusal.message,
         retry_after_secs: refusal.retry_after_secs,
     })
+}
+
+/// At most `max` of a user's answers are written at once (the server's
+/// `VIBEBOT_MAX_ANSWERS_PER_USER`), counted on every instance.
+pub fn check_in_flight(being_written: u64, max: u32) -> Result<(), AppError> {
+    if being_written >= u64::from(max) {
+        return Err(AppError::RateLimited {
+            message: too_many_in_flight(being_written),
+            retry_after_secs: 5,
+        });
+    }
+    Ok(())
 }
 
 fn too_many_in_flight(n: u64) -> String {

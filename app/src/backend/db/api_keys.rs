@@ -135,6 +135,7 @@ pub async fn find_view(
 }
 
 /// A stored key as the server needs it to call a provider (still encrypted).
+#[derive(serde::Deserialize)]
 pub struct StoredKey {
     pub id: String,
     pub user_id: String,
@@ -142,6 +143,18 @@ pub struct StoredKey {
     pub encrypted_key: String,
     pub name: Option<String>,
     pub base_url: Option<String>,
+}
+
+/// Without the ciphertext: logs never carry a key, even encrypted.
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("id", &self.id)
+            .field("provider", &self.provider)
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
 }
 
 #[instrument(skip_all)]
@@ -298,24 +311,14 @@ pub async fn delete(
     Ok(true)
 }
 
-/// The key to use for a provider: the default, else the oldest.
-#[instrument(skip_all)]
-pub async fn find_usable(
-    db: impl PgExecutor<'_>,
-    user_id: &str,
+/// The key to use for a provider among the user's `keys` (ordered as
+/// [`super::turn::TurnContext::keys`]): the default, else the oldest; with
+/// `with_base_url`, only an OpenAI-compatible endpoint's.
+pub fn pick_usable(
+    keys: &[StoredKey],
     provider: ApiKeyProvider,
     with_base_url: bool,
-) -> Result<Option<StoredKey>, sqlx::Error> {
-    sqlx::query_as!(
-        StoredKey,
-        r#"SELECT id, user_id, provider AS "provider: ApiKeyProvider", encrypted_key, name, base_url
-           FROM api_keys
-           WHERE user_id = $1 AND provider = $2 AND (NOT $3 OR base_url IS NOT NULL)
-           ORDER BY is_default DESC, created_at, id LIMIT 1"#,
-        user_id,
-        provider as ApiKeyProvider,
-        with_base_url,
-    )
-    .fetch_optional(db)
-    .await
+) -> Option<&StoredKey> {
+    keys.iter()
+        .find(|k| k.provider == provider && (!with_base_url || k.base_url.is_some()))
 }

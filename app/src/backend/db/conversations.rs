@@ -182,13 +182,48 @@ pub struct ConversationRow {
     pub settings: GenerationSettings,
 }
 
+/// The columns a [`ConversationRow`] is made of, as selected by [`find`]
+/// (and by the turn's context, `super::turn`).
+pub(super) struct ConversationColumns {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) model: Option<String>,
+    pub(super) system_prompt: Option<String>,
+    pub(super) temperature: Option<f64>,
+    pub(super) max_output_tokens: Option<i32>,
+    pub(super) top_p: Option<f64>,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) last_activity_at: DateTime<Utc>,
+}
+
+impl From<ConversationColumns> for ConversationRow {
+    fn from(c: ConversationColumns) -> Self {
+        ConversationRow {
+            summary: ConversationSummary {
+                id: c.id,
+                title: c.title,
+                model: c.model,
+                created_at: c.created_at,
+                last_activity_at: c.last_activity_at,
+            },
+            system_prompt: c.system_prompt,
+            settings: GenerationSettings {
+                temperature: c.temperature,
+                max_output_tokens: c.max_output_tokens.map(|n| n as u32),
+                top_p: c.top_p,
+            },
+        }
+    }
+}
+
 #[instrument(skip_all)]
 pub async fn find(
     db: impl PgExecutor<'_>,
     id: &str,
     user_id: &str,
 ) -> Result<Option<ConversationRow>, sqlx::Error> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        ConversationColumns,
         r#"SELECT id, title, model, system_prompt, temperature, max_output_tokens, top_p,
                   created_at AS "created_at: DateTime<Utc>",
                   last_activity_at AS "last_activity_at: DateTime<Utc>"
@@ -198,21 +233,7 @@ pub async fn find(
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| ConversationRow {
-        summary: ConversationSummary {
-            id: r.id,
-            title: r.title,
-            model: r.model,
-            created_at: r.created_at,
-            last_activity_at: r.last_activity_at,
-        },
-        system_prompt: r.system_prompt,
-        settings: GenerationSettings {
-            temperature: r.temperature,
-            max_output_tokens: r.max_output_tokens.map(|n| n as u32),
-            top_p: r.top_p,
-        },
-    }))
+    Ok(row.map(ConversationRow::from))
 }
 
 /// False when the conversation is not the user's.

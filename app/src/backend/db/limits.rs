@@ -9,11 +9,11 @@ use crate::model::limits::{Consumption, Limits};
 use crate::model::UserRole;
 
 /// A row's four limit columns as the database holds them.
-struct Row {
-    messages_per_minute: Option<i32>,
-    messages_per_day: Option<i32>,
-    output_tokens_per_day: Option<i64>,
-    monthly_spend_usd: Option<f64>,
+pub(super) struct Row {
+    pub(super) messages_per_minute: Option<i32>,
+    pub(super) messages_per_day: Option<i32>,
+    pub(super) output_tokens_per_day: Option<i64>,
+    pub(super) monthly_spend_usd: Option<f64>,
 }
 
 impl From<Row> for Limits {
@@ -146,27 +146,22 @@ pub async fn effective(db: impl PgExecutor<'_>, user_id: &str) -> Result<Limits,
     Ok(row.map(Limits::from).unwrap_or_default())
 }
 
-/// What a request for an answer is judged by: the limits in force and how
-/// many of the user's answers are being written now, on any instance.
-pub struct Admission {
-    pub limits: Limits,
-    pub answers_in_flight: u64,
-}
-
-/// [`effective`] plus the answers in flight, locking the user's row until the
-/// transaction ends: concurrent requests of one user, on every server
-/// instance, are judged one after the other (two at once cannot both take
-/// the last one allowed).
+/// [`effective`], locking the user's row until the transaction ends:
+/// concurrent requests of one user, on every server instance, are judged one
+/// after the other. What is counted against the limits is read by later
+/// statements, which see what a concurrent request committed while this one
+/// waited for the lock (one statement sees the database as it began).
 #[instrument(skip_all)]
-pub async fn admission(db: impl PgExecutor<'_>, user_id: &str) -> Result<Admission, sqlx::Error> {
-    let row = sqlx::query!(
+pub async fn effective_locked(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+) -> Result<Limits, sqlx::Error> {
+    let row = sqlx::query_as!(
+        Row,
         r#"SELECT coalesce(o.messages_per_minute, r.messages_per_minute) AS messages_per_minute,
                   coalesce(o.messages_per_day, r.messages_per_day) AS messages_per_day,
                   coalesce(o.output_tokens_per_day, r.output_tokens_per_day) AS output_tokens_per_day,
-                  coalesce(o.monthly_spend_usd, r.monthly_spend_usd) AS monthly_spend_usd,
-                  (SELECT count(*) FROM messages m
-                   WHERE m.role = 'ASSISTANT' AND m.metadata->>'status' = 'streaming'
-                     AND m.metadata->>'asked_by' = u.id) AS "answers_in_flight!"
+                  coalesce(o.monthly_spend_usd, r.monthly_spend_usd) AS monthly_spend_usd
            FROM users u
            LEFT JOIN role_limits r ON r.role = u.role
            LEFT JOIN user_limits o ON o.user_id = u.id
@@ -176,22 +171,7 @@ pub async fn admission(db: impl PgExecutor<'_>, user_id: &str) -> Result<Admissi
     )
     .fetch_optional(db)
     .await?;
-    Ok(match row {
-        Some(r) => Admission {
-            answers_in_flight: r.answers_in_flight.max(0) as u64,
-            limits: Row {
-                messages_per_minute: r.messages_per_minute,
-                messages_per_day: r.messages_per_day,
-                output_tokens_per_day: r.output_tokens_per_day,
-                monthly_spend_usd: r.monthly_spend_usd,
-            }
-            .into(),
-        },
-        None => Admission {
-            limits: Limits::default(),
-            answers_in_flight: 0,
-        },
-    })
+    Ok(row.map(Limits::from).unwrap_or_default())
 }
 
 /// Counts one request for an answer.

@@ -126,20 +126,41 @@ pub async fn find_for_user(
     }))
 }
 
-/// The answer still being written in a conversation, if any.
+/// Answers being written (status `streaming`), on any instance.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BeingWritten {
+    /// The one in this conversation, if any.
+    pub here: Option<String>,
+    /// How many are being written for this user, in all their conversations.
+    pub for_user: u64,
+}
+
+/// What is being written in a conversation and for its user. Both questions
+/// a new answer must ask, in one statement: inside the transaction that
+/// stores a turn it runs after the locks are held, so that it sees the
+/// answers of a concurrent turn that committed while this one waited.
 #[instrument(skip_all)]
-pub async fn streaming_in(
+pub async fn being_written(
     db: impl PgExecutor<'_>,
     conversation_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT id FROM messages
-         WHERE conversation_id = $1 AND role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
-         LIMIT 1",
-        conversation_id
+    user_id: &str,
+) -> Result<BeingWritten, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT (SELECT id FROM messages
+                   WHERE conversation_id = $1 AND role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
+                   LIMIT 1) AS here,
+                  (SELECT count(*) FROM messages
+                   WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
+                     AND metadata->>'asked_by' = $2) AS "for_user!""#,
+        conversation_id,
+        user_id,
     )
-    .fetch_optional(db)
-    .await
+    .fetch_one(db)
+    .await?;
+    Ok(BeingWritten {
+        here: row.here,
+        for_user: row.for_user.max(0) as u64,
+    })
 }
 
 /// Saves the text so far of answers being written (`ids[i]` has `texts[i]`).

@@ -9,6 +9,7 @@ pub mod login_failures;
 pub mod messages;
 pub mod settings;
 pub mod templates;
+pub mod turn;
 pub mod usage;
 pub mod users;
 
