@@ -221,6 +221,14 @@ async fn a_session_in_use_is_renewed_once_a_day(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
+    // The edit above makes time pass in the database only; the first
+    // instance keeps the session in memory as it read it. An instance that
+    // reads it from the database sees the days gone by.
+    let later = spawn_app(pool.clone()).await;
+    let client = Client::new(&later);
+    client
+        .jar
+        .add_cookie_str(&format!("vibebot_session={id}"), &later.parse().unwrap());
 
     let answer = client.call("account", &[]).await;
     assert_eq!(answer.status, 200, "{answer:?}");
@@ -246,7 +254,7 @@ async fn a_session_in_use_is_renewed_once_a_day(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
-async fn a_session_works_on_a_second_server_instance(pool: PgPool) {
+async fn a_session_works_and_ends_on_a_second_server_instance(pool: PgPool) {
     let first = spawn_app(pool.clone()).await;
     let second = spawn_app(pool).await;
     let client = Client::new(&first);
@@ -259,6 +267,11 @@ async fn a_session_works_on_a_second_server_instance(pool: PgPool) {
         &second.parse().unwrap(),
     );
     assert_eq!(elsewhere.whoami().await.as_deref(), Some("ada@example.com"));
+
+    // Each instance keeps the session in memory; signing out on one ends it
+    // on the other at once.
+    assert_eq!(client.call("logout", &[]).await.status, 200);
+    assert_eq!(elsewhere.whoami().await, None);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -7,6 +7,7 @@ mod message_events;
 pub mod origin;
 mod security_headers;
 mod server_timing;
+mod session_cache;
 mod usage_csv;
 
 use app::backend::auth::session::IDLE_LIFETIME;
@@ -23,7 +24,7 @@ use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 /// The largest request body: a message of the longest allowed length
@@ -114,8 +115,15 @@ fn files_then_not_found(state: &AppState) -> ServeDir<Router> {
         .fallback(not_found)
 }
 
-fn session_layer(state: &AppState) -> SessionManagerLayer<PostgresStore> {
-    SessionManagerLayer::new(session_store(&state.pool))
+/// Sessions are stored in PostgreSQL and read from memory (see `session_cache`).
+fn session_layer(
+    state: &AppState,
+) -> SessionManagerLayer<CachingSessionStore<session_cache::SessionCache, PostgresStore>> {
+    let store = CachingSessionStore::new(
+        session_cache::SessionCache::new(),
+        session_store(&state.pool),
+    );
+    SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

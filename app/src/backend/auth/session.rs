@@ -1,7 +1,8 @@
 //! What a session stores about its user, and how it starts and ends.
 //!
-//! Sessions live in PostgreSQL (tower-sessions). A session is valid while its
-//! user exists, its epoch equals the user's `session_epoch` (bumped to end all
+//! Sessions live in PostgreSQL (tower-sessions), and each server instance
+//! keeps the ones in use in memory. A session is valid while it exists in
+//! PostgreSQL (checked with the account on every request), its user exists, its epoch equals the user's `session_epoch` (bumped to end all
 //! sessions), and it is younger than [`ABSOLUTE_LIFETIME`]. Idle expiry is the
 //! session layer's (see the server's router).
 
@@ -96,7 +97,12 @@ pub async fn current_account(
         sign_out(session).await?;
         return Ok(None);
     }
-    match users::find_account(pool, &auth.user_id).await? {
+    // The session layer may hold a session in memory that was ended on
+    // another instance: the account is read only if it still exists.
+    let Some(session_id) = session.id().map(|id| id.to_string()) else {
+        return Ok(None);
+    };
+    match users::find_signed_in(pool, &auth.user_id, &session_id).await? {
         Some(row) if row.session_epoch == auth.epoch => {
             if auth.renewal_due(now) {
                 auth.renewed_at = Some(now);
@@ -105,7 +111,8 @@ pub async fn current_account(
             Ok(Some(row.into_account()))
         }
         _ => {
-            // The user is gone or ended all sessions: this one is over too.
+            // The user is gone, ended all sessions or signed out of this one
+            // elsewhere: this one is over too.
             sign_out(session).await?;
             Ok(None)
         }

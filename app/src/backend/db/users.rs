@@ -112,6 +112,29 @@ pub async fn find_account(
     .await
 }
 
+/// The account of a signed-in session: `None` when the user is gone or the
+/// session no longer exists in the sessions table (signed out on another
+/// server instance, or expired), which the session layer may still hold in
+/// memory.
+#[instrument(skip_all)]
+pub async fn find_signed_in(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    session_id: &str,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AccountRow,
+        r#"SELECT id, email, name, role AS "role: UserRole", theme, must_change_password, session_epoch
+           FROM users
+           WHERE id = $1
+             AND EXISTS (SELECT 1 FROM sessions WHERE sessions.id = $2 AND expiry_date > now())"#,
+        id,
+        session_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
 #[instrument(skip_all)]
 pub async fn update_name(
     db: impl PgExecutor<'_>,
