@@ -37,8 +37,18 @@ pub async fn context(
     user_id: &str,
     history: i64,
 ) -> Result<Option<TurnContext>, sqlx::Error> {
+    // The history is a CTE of its own, chosen by `$1`: as a LATERAL
+    // subquery the planner took an average conversation's few messages and
+    // sorted all 2,000 of a long one (6–10 ms in EXPLAIN ANALYZE); this way
+    // it is planned as `messages::history` is.
     let row = sqlx::query!(
-        r#"SELECT c.id, c.title, c.model, c.system_prompt, c.temperature, c.max_output_tokens, c.top_p,
+        r#"WITH last AS MATERIALIZED (
+               SELECT m.role, m.content, m.created_at, m.id FROM messages m
+               WHERE m.conversation_id = $1 AND m.content <> ''
+                 AND NOT (m.role = 'ASSISTANT' AND m.metadata->>'status' IN ('error', 'streaming'))
+               ORDER BY m.created_at DESC, m.id DESC LIMIT $3
+           )
+           SELECT c.id, c.title, c.model, c.system_prompt, c.temperature, c.max_output_tokens, c.top_p,
                   c.created_at AS "created_at: DateTime<Utc>",
                   c.last_activity_at AS "last_activity_at: DateTime<Utc>",
                   (SELECT coalesce(json_agg(json_build_object(
@@ -57,20 +67,14 @@ pub async fn context(
                   (SELECT count(*) FROM messages m
                    WHERE m.role = 'ASSISTANT' AND m.metadata->>'status' = 'streaming'
                      AND m.metadata->>'asked_by' = c.user_id) AS "streaming_for_user!",
-                  h.roles AS "history_roles!: Vec<MessageRole>",
-                  h.contents AS "history_contents!: Vec<String>"
+                  (SELECT coalesce(array_agg(role ORDER BY created_at, id), '{}') FROM last)
+                      AS "history_roles!: Vec<MessageRole>",
+                  (SELECT coalesce(array_agg(content ORDER BY created_at, id), '{}') FROM last)
+                      AS "history_contents!: Vec<String>"
            FROM conversations c
            JOIN users u ON u.id = c.user_id
            LEFT JOIN role_limits r ON r.role = u.role
            LEFT JOIN user_limits o ON o.user_id = u.id
-           CROSS JOIN LATERAL (
-               SELECT coalesce(array_agg(last.role ORDER BY last.created_at, last.id), '{}') AS roles,
-                      coalesce(array_agg(last.content ORDER BY last.created_at, last.id), '{}') AS contents
-               FROM (SELECT m.role, m.content, m.created_at, m.id FROM messages m
-                     WHERE m.conversation_id = c.id AND m.content <> ''
-                       AND NOT (m.role = 'ASSISTANT' AND m.metadata->>'status' IN ('error', 'streaming'))
-                     ORDER BY m.created_at DESC, m.id DESC LIMIT $3) last
-           ) h
            WHERE c.id = $1 AND c.user_id = $2"#,
         conversation_id,
         user_id,
