@@ -2,9 +2,10 @@
 //!
 //! Sessions live in PostgreSQL (tower-sessions), and each server instance
 //! keeps the ones in use in memory. A session is valid while it exists in
-//! PostgreSQL (checked with the account on every request), its user exists, its epoch equals the user's `session_epoch` (bumped to end all
-//! sessions), and it is younger than [`ABSOLUTE_LIFETIME`]. Idle expiry is the
-//! session layer's (see the server's router).
+//! PostgreSQL (checked with the account on every request), its user exists,
+//! its epoch equals the user's `session_epoch` (bumped to end all sessions),
+//! and it is younger than [`ABSOLUTE_LIFETIME`]. Idle expiry is the session
+//! layer's (see the server's router).
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
