@@ -28,17 +28,34 @@ as_root() {
   fi
 }
 
+# Runs apt-get, waiting (up to 10 minutes) while another apt or dpkg holds
+# its lock: a machine just booted may be updating itself.
+apt_get() {
+  local err tries=0
+  err="$(mktemp)"
+  until as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" 2>"$err"; do
+    if grep -q 'Could not get lock' "$err" && [ "$tries" -lt 120 ]; then
+      [ "$tries" -gt 0 ] || say "apt is busy (another apt-get or dpkg holds its lock): waiting"
+      tries=$((tries + 1))
+      sleep 5
+    else
+      cat "$err" >&2; rm -f "$err"; return 1
+    fi
+  done
+  cat "$err" >&2; rm -f "$err"
+}
+
 APT_UPDATED=0
 apt_install() {
   command -v apt-get >/dev/null 2>&1 ||
     die "cannot install $* automatically: this is not a Debian/Ubuntu system. Install them with your package manager."
   if [ "$APT_UPDATED" -eq 0 ]; then
     say "apt-get update"
-    as_root apt-get update -qq
+    apt_get update -qq || die "apt-get update failed (see above)"
     APT_UPDATED=1
   fi
   say "apt-get install $*"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  apt_get install -y -qq "$@" >/dev/null || die "apt-get install $* failed (see above)"
 }
 
 ensure_rust() {
