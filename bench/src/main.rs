@@ -60,6 +60,7 @@ enum Scenario {
     Capacity,
     Latency,
     Statements,
+    Saving,
     Logins,
     BigAccount,
     Sizes,
@@ -77,6 +78,10 @@ impl Scenario {
                     .await
             }
             Scenario::Statements => scenarios::statements::run(ctx, report, scale.lengths).await,
+            Scenario::Saving => {
+                scenarios::saving::run(ctx, report, scale.saving_at_once, scale.saving_lengths)
+                    .await
+            }
             Scenario::Logins => scenarios::login_storm::run(ctx, report, scale.logins).await,
             Scenario::BigAccount => {
                 scenarios::big_account::run(
@@ -106,6 +111,9 @@ struct Scale {
     rss_at: usize,
     /// Answer lengths (tokens) for counting statements.
     lengths: &'static [u32],
+    /// Answers saved while they stream, at once, and their lengths (words).
+    saving_at_once: usize,
+    saving_lengths: &'static [u32],
     logins: usize,
     conversations: i64,
     messages: i64,
@@ -121,6 +129,8 @@ impl Scale {
         steps: &[1000, 2000, 5000, 10000],
         rss_at: 1000,
         lengths: &[10, 200, 2000],
+        saving_at_once: 100,
+        saving_lengths: &[200, 2000],
         logins: 200,
         conversations: 10_000,
         messages: 2_000,
@@ -133,6 +143,8 @@ impl Scale {
         steps: &[5],
         rss_at: 5,
         lengths: &[5, 50],
+        saving_at_once: 3,
+        saving_lengths: &[20],
         logins: 4,
         conversations: 120,
         messages: 40,

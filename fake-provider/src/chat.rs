@@ -4,6 +4,7 @@
 //! | marker | effect |
 //! |---|---|
 //! | `[tokens=N]` | answer with N tokens (`tok1 tok2 …`) instead of echoing |
+//! | `[prose]` | with `[tokens=N]`: N made-up words instead (letters and lengths of English text, few repeats: text that indexes like prose) |
 //! | `[delay=MS]` | wait MS milliseconds before each token |
 //! | `[echo-system]` | answer with the system prompt the request carried |
 //! | `[markdown]` | answer with [`MARKDOWN_SAMPLE`]: code, a table, a list, a link, an image |
@@ -121,7 +122,11 @@ fn script(system: Option<&str>, messages: &[(String, String)], params: &Params) 
     let input_tokens =
         system.map_or(0, words) + messages.iter().map(|(_, t)| words(t)).sum::<usize>();
     let mut tokens: Vec<String> = if let Some(n) = marker_value(last_user, "tokens") {
-        (1..=n).map(|i| format!("tok{i} ")).collect()
+        if last_user.contains("[prose]") {
+            (1..=n).map(|i| format!("{} ", made_up_word(i))).collect()
+        } else {
+            (1..=n).map(|i| format!("tok{i} ")).collect()
+        }
     } else {
         // `[raw]` first: the XSS corpus must come back byte for byte, even a
         // payload that happens to contain another marker's name.
@@ -153,6 +158,21 @@ fn script(system: Option<&str>, messages: &[(String, String)], params: &Params) 
         no_usage: last_user.contains("[no-usage]"),
         no_done: last_user.contains("[no-done]"),
     }
+}
+
+/// The `i`th word of `[prose]`: 2 to 9 letters, drawn by a hash of `i` (the
+/// same answer every time) with English's most frequent letters most often.
+fn made_up_word(i: u64) -> String {
+    const LETTERS: &[u8] = b"eeeeettttaaaooiinnsshhrrddlcumwfgypbvkjxqz";
+    // splitmix64: consecutive `i` give unrelated bits.
+    let mut x = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    let len = 2 + (x % 8) as usize;
+    (0..len)
+        .map(|k| LETTERS[((x >> (8 + 6 * k)) % LETTERS.len() as u64) as usize] as char)
+        .collect()
 }
 
 /// The text of a message's `content`: a string, or Anthropic's content blocks.
@@ -465,6 +485,17 @@ pub async fn openai_chat(headers: HeaderMap, Json(body): Json<Value>) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_is_varied_words_the_same_every_time() {
+        let words: Vec<String> = (1..=2000).map(made_up_word).collect();
+        assert!(words
+            .iter()
+            .all(|w| (2..=9).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase())));
+        let distinct: std::collections::HashSet<&String> = words.iter().collect();
+        assert!(distinct.len() > 1500, "{} distinct words", distinct.len());
+        assert_eq!(made_up_word(7), made_up_word(7));
+    }
 
     #[test]
     fn markers_are_read_and_stripped() {

@@ -4,6 +4,7 @@ pub mod big_account;
 pub mod capacity;
 pub mod latency;
 pub mod login_storm;
+pub mod saving;
 pub mod sizes;
 pub mod statements;
 
