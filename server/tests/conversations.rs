@@ -204,6 +204,41 @@ async fn search_finds_titles_and_message_text(pool: PgPool) {
         400
     );
 
+    // An answer being written is found once it has ended, by either kind of query.
+    sqlx::query("INSERT INTO messages (id, conversation_id, role, content, metadata) VALUES ('s', 'c', 'ASSISTANT', 'Lyon or Paris? Vé', '{\"status\": \"streaming\"}')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for (query, ended) in [("paris", vec!["a", "b", "c"]), ("vé", vec!["c"])] {
+        assert_eq!(
+            ids(client
+                .call("conversations/search", &[("query", query)])
+                .await),
+            ended
+                .iter()
+                .filter(|id| **id != "c")
+                .copied()
+                .collect::<Vec<_>>(),
+            "{query}: not while streaming"
+        );
+        sqlx::query("UPDATE messages SET metadata = $1 WHERE id = 's'")
+            .bind(serde_json::json!({"status": "complete"}))
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(client
+                .call("conversations/search", &[("query", query)])
+                .await),
+            ended,
+            "{query}: once ended"
+        );
+        sqlx::query("UPDATE messages SET metadata = '{\"status\": \"streaming\"}' WHERE id = 's'")
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+
     // Another user finds nothing of mine.
     let other = signed_in(&base, "bob@example.com").await;
     assert_eq!(

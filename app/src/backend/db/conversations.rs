@@ -126,6 +126,9 @@ pub async fn list_page(
 /// A query of three characters or more has trigrams: the title and content
 /// trigram indexes find the matching rows of every user, then the user's own
 /// are kept. A shorter one has none, so it walks the user's conversations.
+/// Answers still being written are not searched: the content index leaves
+/// them out (it would index their whole text at every save), and its
+/// condition is repeated word for word in the query so the planner uses it.
 #[instrument(skip_all)]
 pub async fn search(
     db: impl PgExecutor<'_>,
@@ -144,7 +147,8 @@ pub async fn search(
                WHERE c.user_id = $1
                  AND c.id IN (SELECT id FROM conversations WHERE title ILIKE $2
                               UNION ALL
-                              SELECT conversation_id FROM messages WHERE content ILIKE $2)
+                              SELECT conversation_id FROM messages
+                              WHERE content ILIKE $2 AND (metadata->>'status') IS DISTINCT FROM 'streaming')
                ORDER BY c.last_activity_at DESC, c.id DESC
                LIMIT $3"#,
             user_id,
@@ -162,7 +166,9 @@ pub async fn search(
                FROM conversations c
                WHERE c.user_id = $1
                  AND (c.title ILIKE $2
-                      OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content ILIKE $2))
+                      OR EXISTS (SELECT 1 FROM messages m
+                                 WHERE m.conversation_id = c.id AND m.content ILIKE $2
+                                   AND (m.metadata->>'status') IS DISTINCT FROM 'streaming'))
                ORDER BY c.last_activity_at DESC, c.id DESC
                LIMIT $3"#,
             user_id,
