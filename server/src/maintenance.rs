@@ -40,7 +40,7 @@ async fn watchdog(pool: PgPool, database: Arc<DatabaseHealth>, stale_after: Dura
 }
 
 async fn hourly(pool: PgPool) {
-    let store = crate::http::session_store(&pool);
+    let store = crate::http::session_rows::SessionRows::new(&pool);
     let mut interval = tokio::time::interval(EVERY);
     loop {
         interval.tick().await;

@@ -187,6 +187,27 @@ async fn session_id_changes_at_login_and_the_old_one_dies(pool: PgPool) {
     assert_eq!(stale.whoami().await, None);
 }
 
+/// The session `id` as stored in PostgreSQL (encoded as tower-sessions' store encodes it).
+async fn stored_session(pool: &PgPool, id: &str) -> tower_sessions::session::Record {
+    let (data,): (Vec<u8>,) = sqlx::query_as("SELECT data FROM sessions WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    rmp_serde::from_slice(&data).unwrap()
+}
+
+/// Seconds until the stored session `id` expires if unused.
+async fn idle_seconds_left(pool: &PgPool, id: &str) -> f64 {
+    sqlx::query_scalar(
+        "SELECT extract(epoch FROM expiry_date - now())::float8 FROM sessions WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 /// A session in use is not written on every request, but once a day its idle
 /// deadline moves to seven days from now: a user active every day stays
 /// signed in (until the 30-day absolute limit).
@@ -205,12 +226,7 @@ async fn a_session_in_use_is_renewed_once_a_day(pool: PgPool) {
 
     // Six days and 23 hours later: last renewed a day and more ago, idle
     // deadline in an hour.
-    let (data,): (Vec<u8>,) = sqlx::query_as("SELECT data FROM sessions WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let mut record: tower_sessions::session::Record = rmp_serde::from_slice(&data).unwrap();
+    let mut record = stored_session(&pool, &id).await;
     let day_ago = (chrono::Utc::now() - chrono::Duration::hours(25)).to_rfc3339();
     record.data.get_mut("auth").unwrap()["renewed_at"] = day_ago.into();
     record.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
@@ -239,18 +255,48 @@ async fn a_session_in_use_is_renewed_once_a_day(pool: PgPool) {
         "{cookie}"
     );
     assert!(cookie.contains("Max-Age=604800"), "{cookie}");
-    let left: f64 = sqlx::query_scalar(
-        "SELECT extract(epoch FROM expiry_date - now())::float8 FROM sessions WHERE id = $1",
-    )
-    .bind(&id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let left = idle_seconds_left(&pool, &id).await;
     assert!(left > 6.9 * 86_400.0, "idle deadline {left} s away");
 
     // And not again on the next request.
     let answer = client.call("account", &[]).await;
     assert!(!answer.headers.contains_key("set-cookie"), "{answer:?}");
+}
+
+/// A renewal on one instance racing a sign-out on another: the row the
+/// sign-out deleted stays deleted.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn saving_a_session_signed_out_meanwhile_does_not_bring_it_back(pool: PgPool) {
+    use tower_sessions::SessionStore;
+    let base = spawn_app(pool.clone()).await;
+    let client = Client::new(&base);
+    client.register("ada@example.com", PASSWORD).await;
+    let id = client.session_cookie().expect("a session cookie");
+    let mut record = stored_session(&pool, &id).await;
+    let rows = server::http::session_rows::SessionRows::new(&pool);
+    let row_count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sessions WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+
+    // A save (a renewal) updates the session's row.
+    record.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
+    rows.save(&record).await.unwrap();
+    let left = idle_seconds_left(&pool, &id).await;
+    assert!(
+        (7000.0..7300.0).contains(&left),
+        "idle deadline {left} s away"
+    );
+
+    // Signed out on another instance, then saved here: it stays gone.
+    assert_eq!(client.call("logout", &[]).await.status, 200);
+    assert_eq!(row_count().await, 0);
+    rows.save(&record).await.unwrap();
+    assert_eq!(row_count().await, 0, "the save re-created the session");
+    assert!(rows.load(&record.id).await.unwrap().is_none());
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -8,6 +8,7 @@ pub mod origin;
 mod security_headers;
 mod server_timing;
 mod session_cache;
+pub mod session_rows;
 mod usage_csv;
 
 use app::backend::auth::session::IDLE_LIFETIME;
@@ -25,7 +26,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
+
+use session_rows::SessionRows;
 
 /// The largest request body: a message of the longest allowed length
 /// (100,000 characters) fits even as URL-encoded emoji; more is refused with 413.
@@ -91,14 +93,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The sessions table in PostgreSQL (created by our migrations).
-pub fn session_store(pool: &sqlx::PgPool) -> PostgresStore {
-    PostgresStore::new(pool.clone())
-        .with_schema_name("public")
-        .and_then(|store| store.with_table_name("sessions"))
-        .expect("static, valid identifiers")
-}
-
 /// The site's files (`/pkg/…`, the favicon), precompressed variants
 /// preferred; anything else gets the app's own "not found" page. Files are
 /// served here rather than by leptos_axum's `file_and_error_handler`, which
@@ -115,13 +109,14 @@ fn files_then_not_found(state: &AppState) -> ServeDir<Router> {
         .fallback(not_found)
 }
 
-/// Sessions are stored in PostgreSQL and read from memory (see `session_cache`).
+/// Sessions are stored in PostgreSQL (see `session_rows`) and read from
+/// memory (see `session_cache`).
 fn session_layer(
     state: &AppState,
-) -> SessionManagerLayer<CachingSessionStore<session_cache::SessionCache, PostgresStore>> {
+) -> SessionManagerLayer<CachingSessionStore<session_cache::SessionCache, SessionRows>> {
     let store = CachingSessionStore::new(
         session_cache::SessionCache::new(),
-        session_store(&state.pool),
+        SessionRows::new(&state.pool),
     );
     SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
