@@ -216,3 +216,53 @@ async fn an_oversized_body_is_refused_and_the_server_stays_up(pool: PgPool) {
     // Still serving, and the caller is still signed in.
     assert_eq!(client.call("account", &[]).await.status, 200);
 }
+
+/// Tests start many apps in one process. Building a router while another
+/// app renders a page must not hold that page back: finding the routes
+/// renders the app with resources held back process-wide (leptos#4773), so
+/// it happens once per process. Before, `/admin` once answered 503 after 60 s.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn building_another_router_does_not_stall_a_page_being_rendered(pool: PgPool) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    /// Ends the builder when the test ends, failed assertions included (the
+    /// runtime waits for its blocking tasks).
+    struct Stop(Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+
+    let base = common::spawn_app(pool.clone()).await;
+    let state = server::serve::app_state(&common::config(&[]), pool).expect("app state");
+    let stop = Stop(Arc::new(AtomicBool::new(false)));
+    let builder = tokio::task::spawn_blocking({
+        let done = stop.0.clone();
+        move || {
+            let mut built = 0u32;
+            while !done.load(Ordering::Relaxed) {
+                drop(server::http::router(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    let client = reqwest::Client::new();
+    for attempt in 0..20 {
+        // The account resource of every page (`/login` for a visitor).
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            client.get(format!("{base}/login")).send(),
+        )
+        .await;
+        let status = page.map(|sent| sent.map(|response| response.status()));
+        assert!(
+            matches!(status, Ok(Ok(s)) if s == 200),
+            "page {attempt}: {status:?} (10 s: no answer)"
+        );
+    }
+    drop(stop);
+    assert!(builder.await.unwrap() > 0, "routers were built meanwhile");
+}

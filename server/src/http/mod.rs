@@ -18,7 +18,7 @@ use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
@@ -40,7 +40,7 @@ const RESPONSE_HEAD_WITHIN: std::time::Duration = std::time::Duration::from_secs
 pub const SESSION_COOKIE: &str = "vibebot_session";
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()
@@ -91,6 +91,17 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
         .with_state(state)
+}
+
+/// The app's pages, found once per process. Finding them renders the app
+/// with every resource held back by a process-wide switch (leptos_server's
+/// `SuppressResourceLoad`): a page that another router of the same process
+/// rendered at that moment waited for its data forever and answered 503
+/// after a minute (leptos#4773). A server builds one router, tests one per
+/// app, many at once.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The site's files (`/pkg/…`, the favicon), precompressed variants
