@@ -180,6 +180,7 @@ async fn main() -> Result<()> {
     scenarios::warm_up(&ctx).await?;
     for &scenario in Scenario::value_variants() {
         if args.only.is_empty() || args.only.contains(&scenario) {
+            scenarios::wait_until_quiet(&ctx).await?;
             scenario.run(&ctx, &mut report, &scale).await?;
         }
     }

@@ -9,9 +9,11 @@ pub mod sizes;
 pub mod statements;
 
 use std::future::Future;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use futures::stream::{self, StreamExt};
+use sqlx::postgres::PgPoolOptions;
 
 use crate::client::VibeBot;
 
@@ -53,6 +55,44 @@ pub async fn warm_up(ctx: &Ctx) -> Result<()> {
     }
     Ok(())
 }
+
+/// Waits until the server writes no answer and has stored every stopped one
+/// (a scenario that ran out of time leaves thousands), so that the next
+/// scenario does not measure the last one's leftovers. Says how long it
+/// waited, or that it gave up after [`QUIET_WITHIN`].
+pub async fn wait_until_quiet(ctx: &Ctx) -> Result<()> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&ctx.database_url)
+        .await?;
+    let start = Instant::now();
+    loop {
+        let busy: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM messages
+             WHERE role = 'ASSISTANT'
+               AND (metadata->>'status' = 'streaming'
+                    OR (metadata->>'status' = 'stopped' AND NOT metadata ? 'duration_ms'))",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if busy == 0 {
+            if start.elapsed() > Duration::from_secs(1) {
+                println!(
+                    "(waited {:.0} s for the answers left over to end)",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            return Ok(());
+        }
+        if start.elapsed() > QUIET_WITHIN {
+            println!("(gave up waiting: {busy} answers are still being written or stopped)");
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+const QUIET_WITHIN: Duration = Duration::from_secs(300);
 
 /// As many as the server's pool holds connections by default.
 const WARM_UP_SENDS: usize = 10;
