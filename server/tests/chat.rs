@@ -197,24 +197,122 @@ async fn the_text_so_far_of_every_answer_is_saved_while_they_stream(pool: PgPool
     }
     // Well inside the 3 s answers, after a few flushes.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let saved: Vec<(String, Value)> =
-        sqlx::query_as("SELECT content, metadata FROM messages WHERE id = ANY($1) ORDER BY id")
-            .bind(&ids)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let saved: Vec<(String, Value, String, i64)> = sqlx::query_as(
+        "SELECT s.content, s.metadata, m.content,
+                (SELECT count(*) FROM answer_chunks c WHERE c.message_id = m.id)
+         FROM messages_so_far s JOIN messages m ON m.id = s.id
+         WHERE s.id = ANY($1) ORDER BY s.id",
+    )
+    .bind(&ids)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     assert_eq!(saved.len(), 3);
-    for (content, metadata) in &saved {
+    for (so_far, metadata, row, chunks) in &saved {
         assert_eq!(metadata["status"], "streaming");
-        assert!(metadata["flushed_at"].is_string(), "{metadata}");
-        assert!(content.starts_with("tok1 tok2 "), "{content:?}");
-        assert!(!content.contains("tok300"), "saved before the end");
+        assert!(so_far.starts_with("tok1 tok2 "), "{so_far:?}");
+        assert!(!so_far.contains("tok300"), "saved before the end");
+        // Each save adds what was added; the answer's row waits for the end.
+        assert_eq!(row, "", "the row is written once, at the end");
+        assert!(*chunks >= 1, "{chunks} chunks");
     }
     for id in &ids {
         let (content, metadata) = stored(&pool, id).await;
         assert_eq!(metadata["status"], "complete");
         assert!(content.trim_end().ends_with("tok300"), "{content:?}");
     }
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM answer_chunks")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "an ended answer's chunks are dropped");
+}
+
+/// A stop from another instance stores the text so far at once: if the
+/// answer's writer died meanwhile, nobody else would.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_stop_stores_the_text_so_far_of_an_answer_without_a_writer(pool: PgPool) {
+    orphan_answers(
+        &pool,
+        &[("orphan", "", "now()")],
+        &[
+            ("orphan", 0, "half ", "now()"),
+            ("orphan", 1, "an answer", "now()"),
+        ],
+    )
+    .await;
+    assert!(app::backend::db::messages::request_stop(&pool, "orphan")
+        .await
+        .unwrap());
+    assert_eq!(
+        answer_rows(&pool).await,
+        vec![("orphan".into(), "half an answer".into(), "stopped".into())]
+    );
+    assert!(
+        !app::backend::db::messages::request_stop(&pool, "orphan")
+            .await
+            .unwrap(),
+        "stopped already"
+    );
+}
+
+/// Answers being written (`(id, stored text, metadata->flushed_at)`) in a
+/// conversation of a user nobody signs in as, and their saved chunks
+/// (`(answer, seq, text, written_at)`), times as SQL.
+async fn orphan_answers(
+    pool: &PgPool,
+    answers: &[(&str, &str, &str)],
+    chunks: &[(&str, i32, &str, &str)],
+) {
+    sqlx::query("INSERT INTO users (id, email, password) VALUES ('u', 'u@x.test', 'h')")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO conversations (id, user_id) VALUES ('c', 'u')")
+        .execute(pool)
+        .await
+        .unwrap();
+    for (id, content, flushed_at) in answers {
+        sqlx::query(&format!(
+            "INSERT INTO messages (id, conversation_id, role, content, metadata)
+             VALUES ($1, 'c', 'ASSISTANT', $2,
+                     jsonb_build_object('status', 'streaming', 'flushed_at', {flushed_at}))"
+        ))
+        .bind(id)
+        .bind(content)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    for (id, seq, text, written_at) in chunks {
+        sqlx::query(&format!(
+            "INSERT INTO answer_chunks (message_id, seq, content, written_at)
+             VALUES ($1, $2, $3, {written_at})"
+        ))
+        .bind(id)
+        .bind(seq)
+        .bind(text)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+}
+
+/// Every answer's (id, stored text, status), by id; no chunk may be left
+/// of an answer that is no longer being written.
+async fn answer_rows(pool: &PgPool) -> Vec<(String, String, String)> {
+    let orphaned: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM answer_chunks c JOIN messages m ON m.id = c.message_id
+         WHERE m.metadata->>'status' <> 'streaming'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(orphaned, 0, "chunks of answers no longer being written");
+    sqlx::query_as("SELECT id, content, metadata->>'status' FROM messages ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -431,38 +529,41 @@ async fn another_user_and_guests_cannot_send_stop_or_follow(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn answers_left_streaming_by_a_dead_server_become_interrupted(pool: PgPool) {
-    sqlx::query("INSERT INTO users (id, email, password) VALUES ('u', 'u@x.test', 'h')")
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO conversations (id, user_id) VALUES ('c', 'u')")
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query(
-        r#"INSERT INTO messages (id, conversation_id, role, content, metadata) VALUES
-           ('dead', 'c', 'ASSISTANT', 'half an ans', jsonb_build_object('status', 'streaming', 'flushed_at', now() - interval '1 minute')),
-           ('alive', 'c', 'ASSISTANT', 'still going', jsonb_build_object('status', 'streaming', 'flushed_at', now()))"#,
+    let minute_ago = "now() - interval '1 minute'";
+    orphan_answers(
+        &pool,
+        &[
+            ("alive", "", minute_ago),
+            ("dead", "", minute_ago),
+            // Saved whole by a server of the version before chunks.
+            ("old", "half an old", minute_ago),
+        ],
+        &[
+            ("alive", 0, "still ", minute_ago),
+            ("alive", 1, "going", "now()"),
+            ("dead", 0, "half ", minute_ago),
+            ("dead", 1, "an ans", minute_ago),
+        ],
     )
-    .execute(&pool)
-    .await
-    .unwrap();
+    .await;
     let n = app::backend::db::messages::interrupt_stale(&pool, 30.0)
         .await
         .unwrap();
-    assert_eq!(n, 1);
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, content, metadata->>'status' FROM messages ORDER BY id")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    assert_eq!(n, 2);
     assert_eq!(
-        rows,
+        answer_rows(&pool).await,
         vec![
-            ("alive".into(), "still going".into(), "streaming".into()),
+            ("alive".into(), "".into(), "streaming".into()),
             ("dead".into(), "half an ans".into(), "error".into()),
+            ("old".into(), "half an old".into(), "error".into()),
         ]
     );
+    let alive: String =
+        sqlx::query_scalar("SELECT content FROM messages_so_far WHERE id = 'alive'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(alive, "still going");
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -44,8 +44,9 @@ async fn wait_ready(base: &str) {
     panic!("vibebot did not become ready at {base}");
 }
 
+/// The answer's text so far (its saved chunks while it is being written).
 async fn stored(pool: &PgPool, id: &str) -> (String, Value) {
-    sqlx::query_as("SELECT content, metadata FROM messages WHERE id = $1")
+    sqlx::query_as("SELECT content, metadata FROM messages_so_far WHERE id = $1")
         .bind(id)
         .fetch_one(pool)
         .await

@@ -194,6 +194,8 @@ async fn foreign_keys_cascade_from_owners(pool: PgPool) {
         // Later migrations: a deleted user's usage, limits, counted
         // requests and templates go with them.
         fk("answer_requests", "user_id", "users"),
+        // An answer's chunks saved while it was written (dropped when it ends).
+        fk("answer_chunks", "message_id", "messages"),
         fk("templates", "user_id", "users"),
         fk("usage_daily", "user_id", "users"),
         fk("user_limits", "user_id", "users"),

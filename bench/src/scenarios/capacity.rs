@@ -124,9 +124,8 @@ pub async fn run(ctx: &Ctx, report: &mut Report, steps: &[usize], rss_at: usize)
 
 /// A step that ran out of time leaves answers it sent but never collected,
 /// streaming for minutes: stopped through the database, as another instance
-/// would stop them (the server notices at its next flush), and waited for.
-/// One row per statement, as the product's stop does: a multi-row UPDATE
-/// could deadlock with the server's flusher, which writes many rows at once.
+/// would stop them (the server notices at its next save), and waited for.
+/// One row per statement, as the product's stop does.
 async fn stop_the_rest(ctx: &Ctx) -> Result<()> {
     let pool = PgPoolOptions::new()
         .max_connections(1)

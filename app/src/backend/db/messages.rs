@@ -37,7 +37,8 @@ use chrono::{DateTime, Utc};
 
 use crate::model::conversation::MessageView;
 
-/// The latest `limit` messages before `before` (or the newest), oldest first.
+/// The latest `limit` messages before `before` (or the newest), oldest first,
+/// answers being written with their text so far.
 /// The caller has checked that the conversation is the user's.
 #[instrument(skip_all)]
 pub async fn latest_page(
@@ -52,9 +53,9 @@ pub async fn latest_page(
     };
     let mut rows = sqlx::query_as!(
         MessageView,
-        r#"SELECT id, role AS "role: MessageRole", content, metadata,
-                  created_at AS "created_at: DateTime<Utc>"
-           FROM messages
+        r#"SELECT id AS "id!", role AS "role!: MessageRole", content AS "content!", metadata,
+                  created_at AS "created_at!: DateTime<Utc>"
+           FROM messages_so_far
            WHERE conversation_id = $1
              AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
            ORDER BY created_at DESC, id DESC
@@ -95,7 +96,8 @@ pub async fn insert_returning(
     .await
 }
 
-/// A message of one of the user's conversations, with that conversation's id.
+/// A message of one of the user's conversations (an answer being written
+/// with its text so far), with that conversation's id.
 #[instrument(skip_all)]
 pub async fn find_for_user(
     db: impl PgExecutor<'_>,
@@ -103,9 +105,9 @@ pub async fn find_for_user(
     user_id: &str,
 ) -> Result<Option<(MessageView, String)>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT m.id, m.role AS "role: MessageRole", m.content, m.metadata,
-                  m.created_at AS "created_at: DateTime<Utc>", m.conversation_id
-           FROM messages m JOIN conversations c ON c.id = m.conversation_id
+        r#"SELECT m.id AS "id!", m.role AS "role!: MessageRole", m.content AS "content!", m.metadata,
+                  m.created_at AS "created_at!: DateTime<Utc>", m.conversation_id AS "conversation_id!"
+           FROM messages_so_far m JOIN conversations c ON c.id = m.conversation_id
            WHERE m.id = $1 AND c.user_id = $2"#,
         id,
         user_id,
@@ -163,30 +165,46 @@ pub async fn being_written(
     })
 }
 
-/// Saves the text so far of answers being written (`ids[i]` has `texts[i]`).
-/// Returns the ids still `streaming`; the others were stopped from elsewhere
-/// (or already stored as final) and keep their row as it is.
+/// What an answer being written adds to its saved text: the text since its
+/// previous chunk (empty: a heartbeat, its writer is alive).
+pub struct Chunk {
+    pub message_id: String,
+    /// 0, 1, 2… per answer. Saving a number again replaces that chunk: a save
+    /// that failed is retried with the same number and all the text since.
+    pub seq: i32,
+    pub text: String,
+}
+
+/// Saves chunks of answers being written. Returns the ids still `streaming`;
+/// the others were stopped from elsewhere (or already stored as final) and
+/// get no chunk. Only the added text is written: saving an answer costs the
+/// same at its end as at its start.
 #[instrument(skip_all)]
-pub async fn flush_partials(
+pub async fn save_chunks(
     db: impl PgExecutor<'_>,
-    ids: &[String],
-    texts: &[String],
+    chunks: &[Chunk],
 ) -> Result<Vec<String>, sqlx::Error> {
+    let ids: Vec<&str> = chunks.iter().map(|c| c.message_id.as_str()).collect();
+    let seqs: Vec<i32> = chunks.iter().map(|c| c.seq).collect();
+    let texts: Vec<&str> = chunks.iter().map(|c| c.text.as_str()).collect();
     sqlx::query_scalar!(
-        r#"UPDATE messages m
-           SET content = f.content, metadata = m.metadata || jsonb_build_object('flushed_at', now())
-           FROM unnest($1::text[], $2::text[]) AS f(id, content)
-           WHERE m.id = f.id AND m.metadata->>'status' = 'streaming'
-           RETURNING m.id"#,
-        ids,
-        texts
+        r#"INSERT INTO answer_chunks (message_id, seq, content)
+           SELECT f.id, f.seq, f.content
+           FROM unnest($1::text[], $2::int4[], $3::text[]) AS f(id, seq, content)
+           JOIN messages m ON m.id = f.id AND m.metadata->>'status' = 'streaming'
+           ON CONFLICT (message_id, seq) DO UPDATE
+               SET content = excluded.content, written_at = excluded.written_at
+           RETURNING message_id"#,
+        &ids as &[&str],
+        &seqs,
+        &texts as &[&str]
     )
     .fetch_all(db)
     .await
 }
 
 /// Writes the final text and metadata of answers that ended (`ids[i]` has
-/// `contents[i]` and `metadata[i]`), all in one statement.
+/// `contents[i]` and `metadata[i]`) and drops their chunks, in one statement.
 #[instrument(skip_all)]
 pub async fn finish_all(
     db: impl PgExecutor<'_>,
@@ -195,9 +213,11 @@ pub async fn finish_all(
     metadata: &[serde_json::Value],
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        r#"UPDATE messages m SET content = f.content, metadata = f.metadata
-           FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS f(id, content, metadata)
-           WHERE m.id = f.id"#,
+        r#"WITH stored AS (
+               UPDATE messages m SET content = f.content, metadata = f.metadata
+               FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS f(id, content, metadata)
+               WHERE m.id = f.id)
+           DELETE FROM answer_chunks WHERE message_id = ANY($1)"#,
         ids,
         contents,
         metadata
@@ -207,33 +227,58 @@ pub async fn finish_all(
     Ok(())
 }
 
-/// Asks whoever writes the answer to stop (it checks at its next flush).
+/// Asks whoever writes the answer to stop (it checks at its next save) and
+/// stores its text so far, which stays if its writer has died meanwhile.
 #[instrument(skip_all)]
 pub async fn request_stop(db: impl PgExecutor<'_>, id: &str) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query!(
-        r#"UPDATE messages SET metadata = metadata || '{"status": "stopped"}'::jsonb
-           WHERE id = $1 AND metadata->>'status' = 'streaming'"#,
+    let stopped = sqlx::query_scalar!(
+        r#"WITH stopped AS (
+               UPDATE messages m
+               SET metadata = m.metadata || '{"status": "stopped"}'::jsonb,
+                   content = s.content
+               FROM messages_so_far s
+               WHERE m.id = $1 AND s.id = m.id AND m.metadata->>'status' = 'streaming'
+               RETURNING m.id),
+           folded AS (
+               DELETE FROM answer_chunks WHERE message_id IN (SELECT id FROM stopped))
+           SELECT count(*) AS "n!" FROM stopped"#,
         id
     )
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(stopped == 1)
 }
 
-/// Marks answers whose writer has not flushed for `stale_secs` (its server
-/// died) as interrupted, keeping their text. Returns how many.
+/// Marks answers whose writer has saved nothing for `stale_secs` (its server
+/// died) as interrupted, storing their text so far. Returns how many.
 #[instrument(skip_all)]
 pub async fn interrupt_stale(db: impl PgExecutor<'_>, stale_secs: f64) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query!(
-        r#"UPDATE messages
-           SET metadata = metadata || '{"status": "error", "error": "interrupted: the server stopped while writing this answer"}'::jsonb
-           WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
-             AND COALESCE((metadata->>'flushed_at')::timestamptz, created_at) < now() - make_interval(secs => $1)"#,
+    // Its last chunk, else `flushed_at` (the heartbeat of the version before
+    // chunks), else its start.
+    let interrupted = sqlx::query_scalar!(
+        r#"WITH stale AS (
+               SELECT s.id, s.content FROM messages_so_far s
+               WHERE s.role = 'ASSISTANT' AND s.metadata->>'status' = 'streaming'
+                 AND COALESCE(
+                       (SELECT c.written_at FROM answer_chunks c
+                        WHERE c.message_id = s.id ORDER BY c.seq DESC LIMIT 1),
+                       (s.metadata->>'flushed_at')::timestamptz,
+                       s.created_at) < now() - make_interval(secs => $1)),
+           interrupted AS (
+               UPDATE messages m
+               SET content = stale.content,
+                   metadata = m.metadata || '{"status": "error", "error": "interrupted: the server stopped while writing this answer"}'::jsonb
+               FROM stale
+               WHERE m.id = stale.id AND m.metadata->>'status' = 'streaming'
+               RETURNING m.id),
+           folded AS (
+               DELETE FROM answer_chunks WHERE message_id IN (SELECT id FROM interrupted))
+           SELECT count(*) AS "n!" FROM interrupted"#,
         stale_secs
     )
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(result.rows_affected())
+    Ok(interrupted.max(0) as u64)
 }
 
 /// The conversation so far, oldest first, for the provider: the latest

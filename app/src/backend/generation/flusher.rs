@@ -1,7 +1,7 @@
 //! One task per process saves the answers written here: the final text and
 //! usage of every answer that ended, in one transaction as soon as one ends,
-//! and the text so far of every answer still being written, in one statement
-//! per [`FLUSH_EVERY`]. A generation task never waits for the database, and a
+//! and what every answer still being written added, in one statement per
+//! [`FLUSH_EVERY`]. A generation task never waits for the database, and a
 //! thousand answers cost a few statements a second, not thousands: answers
 //! that end while a write is under way are stored together by the next.
 
@@ -149,40 +149,41 @@ async fn store_all(pool: &PgPool, ending: &[Ending]) -> Result<(), sqlx::Error> 
     tx.commit().await
 }
 
+/// Saves what each answer being written added since its last save.
 async fn flush(pool: &PgPool, mut live: Vec<(String, std::sync::Arc<super::Live>)>) {
-    // In id order: with the usual plan (index lookups in the array's order)
-    // two flushes lock rows in the same order. The planner may choose another
-    // order; the other writers of streaming rows touch one row per statement,
-    // and a tick that fails (a deadlock included) is retried at the next.
+    // A save only key-share locks the answers' rows (its chunks' foreign
+    // keys), which stops and final writes do not wait for; in id order all
+    // the same. A tick that fails (a deletion racing it included) is
+    // retried at the next.
     live.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut due = Vec::new();
-    let (mut ids, mut texts) = (Vec::new(), Vec::new());
+    let mut chunks = Vec::new();
     for (id, answer) in live {
-        if let Some(text) = answer.take_unsaved(HEARTBEAT_EVERY) {
-            ids.push(id);
-            texts.push(text);
-            due.push(answer);
+        if let Some((chunk, end)) = answer.unsaved(&id, HEARTBEAT_EVERY) {
+            due.push((answer, chunk.seq, end));
+            chunks.push(chunk);
         }
     }
-    if ids.is_empty() {
+    if chunks.is_empty() {
         return;
     }
-    match messages::flush_partials(pool, &ids, &texts).await {
+    match messages::save_chunks(pool, &chunks).await {
         Ok(still_streaming) => {
             let still: HashSet<&str> = still_streaming.iter().map(String::as_str).collect();
-            for (id, answer) in ids.iter().zip(&due) {
-                // Stopped from another instance (or already stored as final,
-                // where stopping changes nothing).
-                if !still.contains(id.as_str()) {
+            for (chunk, (answer, seq, end)) in chunks.iter().zip(&due) {
+                if still.contains(chunk.message_id.as_str()) {
+                    answer.saved(*seq, *end);
+                } else {
+                    // Stopped from another instance (or already stored as
+                    // final, where stopping changes nothing).
                     answer.cancel.cancel();
                 }
             }
         }
+        // Nothing counts as saved: the next tick sends the same chunks again,
+        // with what was added meanwhile.
         Err(e) => {
-            tracing::warn!(answers = ids.len(), error = %e, "saving answers in progress failed; will retry");
-            for answer in &due {
-                answer.mark_unsaved();
-            }
+            tracing::warn!(answers = chunks.len(), error = %e, "saving answers in progress failed; will retry");
         }
     }
 }

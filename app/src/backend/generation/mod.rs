@@ -1,7 +1,7 @@
 //! Answers being written. A generation task runs to completion whether or not
 //! anyone watches; browsers subscribe to its live text here, and everything is
 //! saved to PostgreSQL by one flusher per process: the text so far at short
-//! intervals (never per token), so that a reload, a second tab or another
+//! intervals (never per token, and only what was added), so that a reload, a second tab or another
 //! server instance can pick it up from the database, and the final text of
 //! the answers that ended, all of them in one transaction.
 
@@ -17,6 +17,7 @@ use tokio::sync::{broadcast, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::db::health::DatabaseHealth;
+use crate::backend::db::messages::Chunk;
 
 pub use task::{ask_early, spawn, Early, Job};
 
@@ -41,10 +42,13 @@ pub struct Live {
     cancel: CancellationToken,
 }
 
-/// The text so far, whether the database has it, and how it ended.
+/// The text so far, how much of it the database has, and how it ended.
 struct Draft {
     text: String,
-    unsaved: bool,
+    /// The length (in bytes) of the text's saved beginning.
+    saved: usize,
+    /// The number of the next chunk saved.
+    next_chunk: i32,
     saved_at: Instant,
     /// The final metadata once the provider is done (the final write may
     /// still be pending: the database may be down).
@@ -60,7 +64,8 @@ impl Live {
         Live {
             draft: Mutex::new(Draft {
                 text: String::new(),
-                unsaved: false,
+                saved: 0,
+                next_chunk: 0,
                 saved_at: Instant::now(),
                 ended: None,
             }),
@@ -81,7 +86,6 @@ impl Live {
         // updates after it is exactly the text, no gap and no repeat.
         let mut draft = self.draft.lock().expect("not poisoned");
         draft.text.push_str(&delta);
-        draft.unsaved = true;
         let _ = self.updates.send(Update::Text(delta.into_owned()));
     }
 
@@ -95,20 +99,29 @@ impl Live {
         self.draft.lock().expect("not poisoned").text.clone()
     }
 
-    /// The text to save now: new text, or none for `heartbeat`. Counts as saved.
-    fn take_unsaved(&self, heartbeat: Duration) -> Option<String> {
-        let mut draft = self.draft.lock().expect("not poisoned");
-        if !draft.unsaved && draft.saved_at.elapsed() < heartbeat {
+    /// The chunk to save now: the text added since the last save, or an
+    /// empty one once per `heartbeat`; `None` when there is nothing to say.
+    /// Until [`Live::saved`] confirms it, the next call repeats its number
+    /// with all the text since.
+    fn unsaved(&self, message_id: &str, heartbeat: Duration) -> Option<(Chunk, usize)> {
+        let draft = self.draft.lock().expect("not poisoned");
+        if draft.saved == draft.text.len() && draft.saved_at.elapsed() < heartbeat {
             return None;
         }
-        draft.unsaved = false;
-        draft.saved_at = Instant::now();
-        Some(draft.text.clone())
+        let chunk = Chunk {
+            message_id: message_id.to_string(),
+            seq: draft.next_chunk,
+            text: draft.text[draft.saved..].to_string(),
+        };
+        Some((chunk, draft.text.len()))
     }
 
-    /// Saving failed: try again at the next flush.
-    fn mark_unsaved(&self) {
-        self.draft.lock().expect("not poisoned").unsaved = true;
+    /// The database has chunk `seq`, and with it the text up to `end`.
+    fn saved(&self, seq: i32, end: usize) {
+        let mut draft = self.draft.lock().expect("not poisoned");
+        draft.saved = end;
+        draft.next_chunk = seq + 1;
+        draft.saved_at = Instant::now();
     }
 }
 
