@@ -144,7 +144,8 @@ impl Scale {
         rss_at: 5,
         lengths: &[5, 50],
         saving_at_once: 3,
-        saving_lengths: &[20],
+        // One second at 100 tokens/s: long enough for the 500 ms save to run.
+        saving_lengths: &[100],
         logins: 4,
         conversations: 120,
         messages: 40,
