@@ -1,9 +1,9 @@
 //! Answers being written. A generation task runs to completion whether or not
 //! anyone watches; browsers subscribe to its live text here, and everything is
-//! saved to PostgreSQL by one flusher per process: the text so far at short
-//! intervals (never per token, and only what was added), so that a reload, a second tab or another
-//! server instance can pick it up from the database, and the final text of
-//! the answers that ended, all of them in one transaction.
+//! saved to PostgreSQL by one flusher per process: what each answer added, at
+//! short intervals (never per token), so that a reload, a second tab or
+//! another server instance can pick it up from the database, and the final
+//! text of the answers that ended, all of them in one transaction.
 
 mod flusher;
 mod task;
@@ -240,6 +240,29 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_save_carries_what_was_added_and_an_unconfirmed_one_is_sent_again() {
+        let live = Live::new();
+        let idle = Duration::from_secs(60);
+        assert!(live.unsaved("m1", idle).is_none(), "nothing to say yet");
+        live.push("Hello");
+        let (first, end) = live.unsaved("m1", idle).unwrap();
+        assert_eq!((first.seq, first.text.as_str(), end), (0, "Hello", 5));
+        live.saved(first.seq, end);
+        assert!(live.unsaved("m1", idle).is_none(), "nothing added");
+        live.push(", wor");
+        // This save fails: nothing confirms it.
+        let (lost, _) = live.unsaved("m1", idle).unwrap();
+        assert_eq!((lost.seq, lost.text.as_str()), (1, ", wor"));
+        live.push("ld");
+        let (again, end) = live.unsaved("m1", idle).unwrap();
+        assert_eq!((again.seq, again.text.as_str()), (1, ", world"));
+        live.saved(again.seq, end);
+        // Without new text, an empty chunk once per heartbeat.
+        let (beat, _) = live.unsaved("m1", Duration::ZERO).unwrap();
+        assert_eq!((beat.seq, beat.text.as_str()), (2, ""));
+    }
 
     #[tokio::test]
     async fn nul_characters_from_a_provider_never_reach_the_text() {
