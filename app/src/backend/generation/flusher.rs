@@ -149,18 +149,15 @@ async fn store_all(pool: &PgPool, ending: &[Ending]) -> Result<(), sqlx::Error> 
     tx.commit().await
 }
 
-/// Saves what each answer being written added since its last save.
-async fn flush(pool: &PgPool, mut live: Vec<(String, std::sync::Arc<super::Live>)>) {
-    // A save only key-share locks the answers' rows (its chunks' foreign
-    // keys), which stops and final writes do not wait for; in id order all
-    // the same. A tick that fails (a deletion racing it included) is
-    // retried at the next.
-    live.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+/// Saves what each answer being written added since its last save. A save only key-share locks the answers' rows (its chunks' foreign keys),
+/// which stops and final writes do not wait for. A tick that fails (a
+/// deletion racing it included) is retried at the next.
+async fn flush(pool: &PgPool, live: Vec<(String, Arc<super::Live>)>) {
     let mut due = Vec::new();
     let mut chunks = Vec::new();
     for (id, answer) in live {
         if let Some((chunk, end)) = answer.unsaved(&id, HEARTBEAT_EVERY) {
-            due.push((answer, chunk.seq, end));
+            due.push((answer, end));
             chunks.push(chunk);
         }
     }
@@ -170,9 +167,9 @@ async fn flush(pool: &PgPool, mut live: Vec<(String, std::sync::Arc<super::Live>
     match messages::save_chunks(pool, &chunks).await {
         Ok(still_streaming) => {
             let still: HashSet<&str> = still_streaming.iter().map(String::as_str).collect();
-            for (chunk, (answer, seq, end)) in chunks.iter().zip(&due) {
+            for (chunk, (answer, end)) in chunks.iter().zip(&due) {
                 if still.contains(chunk.message_id.as_str()) {
-                    answer.saved(*seq, *end);
+                    answer.saved(chunk.seq, *end);
                 } else {
                     // Stopped from another instance (or already stored as
                     // final, where stopping changes nothing).
