@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{answer_id, follow, stored, Answer, Client};
+use common::{answer_id, follow, stored, text_of, Answer, Client};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -644,13 +644,16 @@ async fn a_second_instance_follows_and_stops_answers_written_by_the_first(pool: 
     };
     assert_eq!(on_two.whoami().await.as_deref(), Some("ada@example.com"));
 
-    // Followed live from the other instance: the same text, the same end.
+    // Followed live from the other instance: the same text, the same end,
+    // the whole text once and then only what was added.
     let id = answer_id(&send(&on_one, &conversation, "[tokens=40] [delay=20]").await);
-    let (followed, end) = follow(&on_two, &id).await;
+    let events = common::events(&on_two, &id).await;
+    assert_eq!(snapshots(&events), 1, "{events:?}");
+    let (followed, end) = (text_of(&events), &events.last().unwrap().1["metadata"]);
     assert_eq!(end["status"], "complete");
     let (content, metadata) = stored(&pool, &id).await;
     assert_eq!(followed, content);
-    assert_eq!(end, metadata);
+    assert_eq!(*end, metadata);
     assert!(content.trim_end().ends_with("tok40"), "{content:?}");
 
     // A stop sent to the other instance stops the writer here.
@@ -663,6 +666,72 @@ async fn a_second_instance_follows_and_stops_answers_written_by_the_first(pool: 
     let (content, _) = stored(&pool, &id).await;
     assert_eq!(followed, content);
     assert!(!content.contains("tok2000"), "stopped long before the end");
+}
+
+fn snapshots(events: &[(String, Value)]) -> usize {
+    events.iter().filter(|(name, _)| name == "snapshot").count()
+}
+
+/// A follower of an answer written elsewhere reads only the chunks it has
+/// not seen (and the last one again: a retried save may lengthen it) and
+/// sends only what they add.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_follower_of_an_answer_written_elsewhere_gets_only_what_was_added(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, role, content, metadata)
+         VALUES ('elsewhere', $1, 'ASSISTANT', '', '{\"status\": \"streaming\"}')",
+    )
+    .bind(&conversation)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let following = {
+        let client = client.clone();
+        tokio::spawn(async move { common::events(&client, "elsewhere").await })
+    };
+    // What the other instance's saves write, a little more than two reads apart.
+    let save = |seq: i32, text: &'static str| {
+        sqlx::query(
+            "INSERT INTO answer_chunks (message_id, seq, content) VALUES ('elsewhere', $1, $2)
+             ON CONFLICT (message_id, seq) DO UPDATE SET content = excluded.content",
+        )
+        .bind(seq)
+        .bind(text)
+        .execute(&pool)
+    };
+    let apart = Duration::from_millis(700);
+    for (seq, text) in [
+        (0, "Hello"),
+        (1, ", wor"),
+        // A save retried with the same number and the text since.
+        (1, ", world"),
+        (2, ""),
+        (3, "!"),
+    ] {
+        tokio::time::sleep(apart).await;
+        save(seq, text).await.unwrap();
+    }
+    tokio::time::sleep(apart).await;
+    sqlx::query(
+        r#"WITH stored AS (
+               UPDATE messages SET content = 'Hello, world!', metadata = '{"status": "complete"}'
+               WHERE id = 'elsewhere')
+           DELETE FROM answer_chunks WHERE message_id = 'elsewhere'"#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let events = following.await.unwrap();
+    assert_eq!(events[0].0, "snapshot", "{events:?}");
+    assert_eq!(snapshots(&events), 1, "then only deltas: {events:?}");
+    assert!(
+        events.iter().any(|(name, _)| name == "delta"),
+        "followed while written: {events:?}"
+    );
+    assert_eq!(text_of(&events), "Hello, world!");
+    assert_eq!(events.last().unwrap().1["metadata"]["status"], "complete");
 }
 
 /// A follower of an answer written elsewhere reads it from the database every

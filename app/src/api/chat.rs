@@ -93,9 +93,9 @@ pub async fn stop_generation(message_id: String) -> Result<(), AppError> {
     use crate::backend::db::messages;
 
     let (state, _, account) = crate::backend::auth::require_writer().await?;
-    messages::find_for_user(&state.pool, &message_id, &account.id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("message".into()))?;
+    if !messages::is_users(&state.pool, &message_id, &account.id).await? {
+        return Err(AppError::NotFound("message".into()));
+    }
     if !state.generations.cancel(&message_id) {
         // Written by another instance (it sees this at its next flush), or already over.
         messages::request_stop(&state.pool, &message_id).await?;

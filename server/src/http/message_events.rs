@@ -4,14 +4,15 @@
 //! then replaces what the client has), `delta` `{"text"}` (append), and `done`
 //! `{"metadata"}` (the answer ended; the stream closes). Works for answers this
 //! instance writes (live), answers another instance writes (followed through
-//! the database), and finished answers (snapshot + done at once).
+//! the database, reading and sending only what was added), and finished
+//! answers (snapshot + done at once).
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use app::backend::auth::session::current_account;
 use app::backend::db::messages;
-use app::backend::generation::{Following, Update};
+use app::backend::generation::{Elsewhere, Following, ToClient, Update};
 use app::backend::AppState;
 use app::error::AppError;
 use axum::extract::{Path, State};
@@ -21,7 +22,8 @@ use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 use tower_sessions::Session;
 
-/// How often an answer written elsewhere is re-read from the database.
+/// How often an answer written elsewhere is read from the database (only
+/// what the follower has not seen yet).
 const POLL_EVERY: Duration = Duration::from_millis(300);
 /// How long a follower waits after the database failed to answer.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -36,9 +38,9 @@ pub async fn message_events(
         Ok(None) => return AppError::Unauthenticated.into_response(),
         Err(e) => return e.into_response(),
     };
-    match messages::find_for_user(&state.pool, &id, &account.id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return AppError::NotFound("message".into()).into_response(),
+    match messages::is_users(&state.pool, &id, &account.id).await {
+        Ok(true) => {}
+        Ok(false) => return AppError::NotFound("message".into()).into_response(),
         Err(e) => return AppError::from(e).into_response(),
     }
     let (tx, rx) = mpsc::channel::<Event>(64);
@@ -59,7 +61,7 @@ fn event(name: &str, data: serde_json::Value) -> Event {
 
 /// Feeds the client until the answer is done or the client leaves.
 async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<Event>) {
-    let mut last_sent: Option<String> = None;
+    let mut elsewhere = Elsewhere::new();
     loop {
         if let Some((text, next)) = state.generations.subscribe(&id) {
             if tx
@@ -104,8 +106,11 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
             }
             continue;
         }
-        let message = match messages::find_for_user(&state.pool, &id, &user_id).await {
-            Ok(Some((message, _))) => message,
+        let (stored_len, from_seq) = elsewhere.next_read();
+        let progress = match messages::progress(&state.pool, &id, &user_id, stored_len, from_seq)
+            .await
+        {
+            Ok(Some(progress)) => progress,
             // Deleted meanwhile (with its conversation).
             Ok(None) => return,
             // The database busy or away for a moment: ending the stream here
@@ -119,29 +124,24 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
                 continue;
             }
         };
-        let status = message
-            .metadata
-            .as_ref()
-            .and_then(|m| m["status"].as_str())
-            .unwrap_or("complete")
-            .to_string();
-        if last_sent.as_deref() != Some(message.content.as_str()) {
-            if tx
-                .send(event("snapshot", json!({ "content": message.content })))
-                .await
-                .is_err()
-            {
-                return;
+        let sent = match elsewhere.take(&progress) {
+            Some(ToClient::Snapshot(content)) => {
+                tx.send(event("snapshot", json!({ "content": content })))
+                    .await
             }
-            last_sent = Some(message.content.clone());
+            Some(ToClient::Delta(text)) => tx.send(event("delta", json!({ "text": text }))).await,
+            None => Ok(()),
+        };
+        if sent.is_err() {
+            return;
         }
-        if status != "streaming" {
+        if !progress.is_streaming() {
             let _ = tx
-                .send(event("done", json!({ "metadata": message.metadata })))
+                .send(event("done", json!({ "metadata": progress.metadata })))
                 .await;
             return;
         }
-        // Being written by another instance: follow its flushes.
+        // Being written by another instance: follow its saves.
         tokio::time::sleep(POLL_EVERY).await;
         if tx.is_closed() {
             return;

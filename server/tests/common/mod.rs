@@ -389,6 +389,28 @@ pub async fn stored(pool: &sqlx::PgPool, message_id: &str) -> (String, serde_jso
 
 /// Follows an answer's event stream to its end (at most 30 s): (text, final metadata).
 pub async fn follow(client: &Client, message_id: &str) -> (String, serde_json::Value) {
+    let events = events(client, message_id).await;
+    let (_, done) = events.last().expect("`events` ends with `done`");
+    (text_of(&events), done["metadata"].clone())
+}
+
+/// The text that `events` (a snapshot, then deltas or snapshots) add up to.
+pub fn text_of(events: &[(String, serde_json::Value)]) -> String {
+    let mut text = String::new();
+    for (name, data) in events {
+        match name.as_str() {
+            "snapshot" => text = data["content"].as_str().unwrap().to_string(),
+            "delta" => text.push_str(data["text"].as_str().unwrap()),
+            "done" => {}
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    text
+}
+
+/// An answer's event stream to its end (at most 30 s): (event, data), the
+/// last one `done`.
+pub async fn events(client: &Client, message_id: &str) -> Vec<(String, serde_json::Value)> {
     use std::time::{Duration, Instant};
     let mut response = client
         .http
@@ -398,7 +420,7 @@ pub async fn follow(client: &Client, message_id: &str) -> (String, serde_json::V
         .unwrap();
     assert_eq!(response.status(), 200);
     let mut parser = app::backend::providers::sse::SseParser::new();
-    let mut text = String::new();
+    let mut events = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while let Some(chunk) = tokio::time::timeout_at(deadline.into(), response.chunk())
         .await
@@ -407,11 +429,11 @@ pub async fn follow(client: &Client, message_id: &str) -> (String, serde_json::V
     {
         for event in parser.feed(&chunk).unwrap() {
             let data: serde_json::Value = serde_json::from_str(&event.data).unwrap();
-            match event.event.as_deref() {
-                Some("snapshot") => text = data["content"].as_str().unwrap().to_string(),
-                Some("delta") => text.push_str(data["text"].as_str().unwrap()),
-                Some("done") => return (text, data["metadata"].clone()),
-                other => panic!("unexpected event {other:?}"),
+            let name = event.event.unwrap_or_default();
+            let done = name == "done";
+            events.push((name, data));
+            if done {
+                return events;
             }
         }
     }

@@ -96,35 +96,81 @@ pub async fn insert_returning(
     .await
 }
 
-/// A message of one of the user's conversations (an answer being written
-/// with its text so far), with that conversation's id.
+/// Whether message `id` is in one of the user's conversations.
 #[instrument(skip_all)]
-pub async fn find_for_user(
+pub async fn is_users(
     db: impl PgExecutor<'_>,
     id: &str,
     user_id: &str,
-) -> Result<Option<(MessageView, String)>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT m.id AS "id!", m.role AS "role!: MessageRole", m.content AS "content!", m.metadata,
-                  m.created_at AS "created_at!: DateTime<Utc>", m.conversation_id AS "conversation_id!"
-           FROM messages_so_far m JOIN conversations c ON c.id = m.conversation_id
-           WHERE m.id = $1 AND c.user_id = $2"#,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                          WHERE m.id = $1 AND c.user_id = $2) AS "is_users!""#,
         id,
         user_id,
     )
+    .fetch_one(db)
+    .await
+}
+
+/// What a read of an answer brings a follower (see [`progress`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub metadata: Option<serde_json::Value>,
+    /// The stored text, when the reader asked for it: it did not know its
+    /// length, that length changed, or the answer is no longer being written.
+    pub stored: Option<String>,
+    /// `(seq, text)` of the chunks read, in order.
+    pub chunks: Vec<(i32, String)>,
+}
+
+impl Progress {
+    /// The answer is still being written (its status is `streaming`).
+    pub fn is_streaming(&self) -> bool {
+        self.metadata
+            .as_ref()
+            .is_some_and(|m| m["status"] == "streaming")
+    }
+}
+
+/// An answer of one of the user's conversations as a follower reads it,
+/// without reading again what it has: while it is being written, the stored
+/// text only when its byte length is not `stored_len` (-1: unknown) and the
+/// chunks from number `from_seq` on (from 0 with the stored text); once
+/// it has ended, all of it. `None`: no such message of the user's.
+#[instrument(skip_all)]
+pub async fn progress(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+    stored_len: i32,
+    from_seq: i32,
+) -> Result<Option<Progress>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT m.metadata, CASE WHEN w.whole THEN m.content END AS stored,
+                  ch.seqs AS "seqs!", ch.texts AS "texts!"
+           FROM messages m
+           JOIN conversations c ON c.id = m.conversation_id
+           CROSS JOIN LATERAL (
+               SELECT m.metadata->>'status' IS DISTINCT FROM 'streaming'
+                      OR octet_length(m.content) <> $3 AS whole) w
+           CROSS JOIN LATERAL (
+               SELECT coalesce(array_agg(a.seq ORDER BY a.seq), '{}') AS seqs,
+                      coalesce(array_agg(a.content ORDER BY a.seq), '{}') AS texts
+               FROM answer_chunks a
+               WHERE a.message_id = m.id AND a.seq >= CASE WHEN w.whole THEN 0 ELSE $4 END) ch
+           WHERE m.id = $1 AND c.user_id = $2"#,
+        id,
+        user_id,
+        stored_len,
+        from_seq,
+    )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| {
-        (
-            MessageView {
-                id: r.id,
-                role: r.role,
-                content: r.content,
-                metadata: r.metadata,
-                created_at: r.created_at,
-            },
-            r.conversation_id,
-        )
+    Ok(row.map(|r| Progress {
+        metadata: r.metadata,
+        stored: r.stored,
+        chunks: r.seqs.into_iter().zip(r.texts).collect(),
     }))
 }
 

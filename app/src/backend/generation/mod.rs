@@ -5,6 +5,7 @@
 //! another server instance can pick it up from the database, and the final
 //! text of the answers that ended, all of them in one transaction.
 
+mod elsewhere;
 mod flusher;
 mod task;
 
@@ -19,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use crate::backend::db::health::DatabaseHealth;
 use crate::backend::db::messages::Chunk;
 
+pub use elsewhere::{Elsewhere, ToClient};
 pub use task::{ask_early, spawn, Early, Job};
 
 /// What subscribers receive after their snapshot.
