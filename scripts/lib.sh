@@ -170,7 +170,8 @@ start_private_postgres() {
 # Builds the release server, the fake provider and the load generator, then
 # starts a private PostgreSQL (with the settings given), the fake provider and
 # the server, as scripts/bench and scripts/soak measure them. Sets `bin`,
-# `work` (a temporary folder with the logs), `port`, `fake_port`, `server_pid`.
+# `server`, `work` (a temporary folder with the logs), `port`, `fake_port`,
+# `server_pid`.
 start_release_stack() {
   local name="$1"; shift
   say "building VibeBot, the fake provider and the load generator (release)"
@@ -179,7 +180,7 @@ start_release_stack() {
   bin="$CARGO_TARGET_DIR/release"
   # VIBEBOT_SERVER_BIN: another build of the server (a copy of an earlier
   # target/release/vibebot), to compare two builds on the same machine.
-  local server="${VIBEBOT_SERVER_BIN:-$bin/vibebot}"
+  server="${VIBEBOT_SERVER_BIN:-$bin/vibebot}"
   [ -x "$server" ] || die "VIBEBOT_SERVER_BIN=$server is not an executable"
   # Thousands of connections on each side.
   ulimit -n "$(ulimit -Hn)"
@@ -190,9 +191,17 @@ start_release_stack() {
   fake_port="$(free_port)"
   "$bin/fake-provider" "127.0.0.1:$fake_port" >"$work/fake-provider.log" 2>&1 &
   CLEANUP+=("kill $! 2>/dev/null")
-  port="$(free_port)"
+  start_release_server "$work/server.log"
+  port="$started_port" server_pid="$started_pid"
+}
+
+# Starts one more instance of the release server of start_release_stack (on
+# the same database), logging to $1: sets `started_port` and `started_pid`.
+start_release_server() {
+  local log="$1"
+  started_port="$(free_port)"
   (
-    export VIBEBOT_DATA_DIR="$work/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" VIBEBOT_LOG=warn
+    export VIBEBOT_DATA_DIR="$work/data" LEPTOS_SITE_ADDR="127.0.0.1:$started_port" VIBEBOT_LOG=warn
     export VIBEBOT_ANTHROPIC_BASE_URL="http://127.0.0.1:$fake_port/anthropic/v1"
     export LEPTOS_SITE_ROOT="$REPO_ROOT/target/site"
     # One load-generating user holds thousands of answers at once: the
@@ -200,12 +209,12 @@ start_release_stack() {
     export VIBEBOT_MAX_ANSWERS_PER_USER=1000000
     "$server" db migrate >/dev/null
     exec "$server" serve
-  ) >"$work/server.log" 2>&1 &
-  server_pid=$!
-  CLEANUP+=("kill -TERM $server_pid 2>/dev/null; wait $server_pid 2>/dev/null")
+  ) >"$log" 2>&1 &
+  started_pid=$!
+  CLEANUP+=("kill -TERM $started_pid 2>/dev/null; wait $started_pid 2>/dev/null")
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; die "the server exited before it was ready"; }
+    curl -fsS "http://127.0.0.1:$started_port/readyz" >/dev/null 2>&1 && break
+    kill -0 "$started_pid" 2>/dev/null || { cat "$log"; die "the server exited before it was ready"; }
     sleep 0.5
   done
 }

@@ -14,6 +14,19 @@ pub struct VibeBot {
     base: String,
 }
 
+/// What following an answer brought.
+#[derive(Debug, Default)]
+pub struct Followed {
+    /// How it ended: `complete`, `stopped`, `error`.
+    pub status: String,
+    /// Bytes of the event stream.
+    pub bytes: usize,
+    pub snapshots: usize,
+    pub deltas: usize,
+    /// Bytes of the text the events add up to.
+    pub text: usize,
+}
+
 /// When an answer's text arrived, measured from when it was asked for.
 #[derive(Debug, Clone)]
 pub struct Timing {
@@ -183,20 +196,47 @@ impl VibeBot {
     /// Follows an answer's events to its end; the status it ended with
     /// (`complete`, `stopped`, `error`).
     pub async fn follow_to_end(&self, answer: &str) -> Result<String> {
+        Ok(self.follow_counting(answer).await?.status)
+    }
+
+    /// Follows an answer's events to its end, counting what arrived.
+    pub async fn follow_counting(&self, answer: &str) -> Result<Followed> {
         let mut response = self.events(answer).await?;
         let mut parser = SseParser::new();
+        let mut followed = Followed::default();
         while let Some(chunk) = response.chunk().await? {
+            followed.bytes += chunk.len();
             for event in parser.feed(&chunk)? {
-                if event.event.as_deref() == Some("done") {
-                    let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
-                    return Ok(data["metadata"]["status"]
-                        .as_str()
-                        .unwrap_or("?")
-                        .to_string());
+                let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
+                match event.event.as_deref() {
+                    Some("snapshot") => {
+                        followed.snapshots += 1;
+                        followed.text = data["content"].as_str().map_or(0, str::len);
+                    }
+                    Some("delta") => {
+                        followed.deltas += 1;
+                        followed.text += data["text"].as_str().map_or(0, str::len);
+                    }
+                    Some("done") => {
+                        followed.status = data["metadata"]["status"]
+                            .as_str()
+                            .unwrap_or("?")
+                            .to_string();
+                        return Ok(followed);
+                    }
+                    _ => {}
                 }
             }
         }
         bail!("the event stream ended before the answer")
+    }
+
+    /// The same browser session (its cookies) talking to another instance.
+    pub fn at(&self, base: &str) -> VibeBot {
+        VibeBot {
+            http: self.http.clone(),
+            base: base.trim_end_matches('/').to_string(),
+        }
     }
 
     /// Opens an answer's event stream and keeps it open until `hold` ends.

@@ -35,6 +35,13 @@ struct Args {
     /// The server's database (for counting statements).
     #[arg(long)]
     database_url: String,
+    /// A second instance of the server on the same database, for following
+    /// answers written by the first (scenario `followers`).
+    #[arg(long, requires = "second_server_pid")]
+    second_server: Option<String>,
+    /// The second instance's process id.
+    #[arg(long)]
+    second_server_pid: Option<u32>,
     /// The folder the server serves `/pkg/` from.
     #[arg(long)]
     site_dir: String,
@@ -61,6 +68,7 @@ enum Scenario {
     Latency,
     Statements,
     Saving,
+    Followers,
     Logins,
     BigAccount,
     Sizes,
@@ -80,6 +88,10 @@ impl Scenario {
             Scenario::Statements => scenarios::statements::run(ctx, report, scale.lengths).await,
             Scenario::Saving => {
                 scenarios::saving::run(ctx, report, scale.saving_at_once, scale.saving_lengths)
+                    .await
+            }
+            Scenario::Followers => {
+                scenarios::followers::run(ctx, report, scale.saving_at_once, scale.followed_length)
                     .await
             }
             Scenario::Logins => scenarios::login_storm::run(ctx, report, scale.logins).await,
@@ -114,6 +126,9 @@ struct Scale {
     /// Answers saved while they stream, at once, and their lengths (words).
     saving_at_once: usize,
     saving_lengths: &'static [u32],
+    /// The length (words) of the answers followed on a second instance, as
+    /// many at once as are saved.
+    followed_length: u32,
     logins: usize,
     conversations: i64,
     messages: i64,
@@ -131,6 +146,7 @@ impl Scale {
         lengths: &[10, 200, 2000],
         saving_at_once: 100,
         saving_lengths: &[200, 2000],
+        followed_length: 2000,
         logins: 200,
         conversations: 10_000,
         messages: 2_000,
@@ -146,6 +162,7 @@ impl Scale {
         saving_at_once: 3,
         // One second at 100 tokens/s: long enough for the 500 ms save to run.
         saving_lengths: &[100],
+        followed_length: 100,
         logins: 4,
         conversations: 120,
         messages: 40,
@@ -161,12 +178,18 @@ async fn main() -> Result<()> {
         .sign_in("bench@vibebot.local", "bench password 123")
         .await?;
     vibebot.ensure_claude_key().await?;
+    let second = args
+        .second_server
+        .as_deref()
+        .zip(args.second_server_pid)
+        .map(|(base, pid)| (vibebot.at(base), pid));
     let ctx = Ctx {
         vibebot,
         provider: args.provider.trim_end_matches('/').to_string(),
         server_pid: args.server_pid,
         database_url: args.database_url,
         site_dir: args.site_dir,
+        second,
     };
     if let Some(minutes) = args.soak_minutes {
         return soak::run(&ctx, minutes).await;

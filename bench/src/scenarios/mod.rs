@@ -2,6 +2,7 @@
 
 pub mod big_account;
 pub mod capacity;
+pub mod followers;
 pub mod latency;
 pub mod login_storm;
 pub mod saving;
@@ -25,6 +26,9 @@ pub struct Ctx {
     pub server_pid: u32,
     pub database_url: String,
     pub site_dir: String,
+    /// The same session on a second server on the same database, and that
+    /// server's process id (`--second-server`).
+    pub second: Option<(VibeBot, u32)>,
 }
 
 /// Runs `f` over `items`, `limit` at a time, keeping the order.

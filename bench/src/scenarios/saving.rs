@@ -20,6 +20,10 @@ const DELAY_MS: u32 = 10;
 
 pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]) -> Result<()> {
     let stats = statements::stats_pool(ctx).await?;
+    let inspect = sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+        .execute(&stats)
+        .await
+        .is_ok();
     for &tokens in lengths {
         let ids = conversations(&ctx.vibebot, at_once).await?;
         let prompt = format!("[tokens={tokens}] [prose] [delay={DELAY_MS}]");
@@ -34,7 +38,7 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]
         // The last answers' final writes land just after their `done`.
         tokio::time::sleep(Duration::from_millis(200)).await;
         let spent = clock.spent()?;
-        let wal = wal_since(&stats, &wal_before).await?;
+        let (wal, images) = wal_since(&stats, &wal_before, inspect).await?;
         for status in ended {
             let status = status?;
             anyhow::ensure!(status == "complete", "an answer ended {status}");
@@ -52,10 +56,14 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]
         );
         report.add(
             "8",
-            format!("saving {what}: WAL per answer; CPU"),
+            format!("saving {what}: WAL per answer (of which full-page images); CPU"),
             format!(
-                "{:.0} KB; {}",
-                wal as f64 / 1024.0 / at_once as f64,
+                "{:.0} KB ({}); {}",
+                kb_per(wal, at_once),
+                images.map_or("n/a".to_string(), |i| format!(
+                    "{:.0} KB",
+                    kb_per(i, at_once)
+                )),
                 spent.per(at_once, "answer")
             ),
             "",
@@ -72,20 +80,46 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]
     Ok(())
 }
 
+fn kb_per(bytes: i64, answers: usize) -> f64 {
+    bytes as f64 / 1024.0 / answers as f64
+}
+
 async fn wal_position(pool: &PgPool) -> Result<String> {
     Ok(sqlx::query_scalar("SELECT pg_current_wal_lsn()::text")
         .fetch_one(pool)
         .await?)
 }
 
-/// Bytes of WAL written since `start`, by every session.
-async fn wal_since(pool: &PgPool, start: &str) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8")
-            .bind(start)
-            .fetch_one(pool)
-            .await?,
+/// Bytes of WAL written (and flushed) since `start`, by every session, and
+/// how many of them are full-page images (the first change of a page after
+/// a checkpoint logs the whole page; `None` without pg_walinspect).
+async fn wal_since(pool: &PgPool, start: &str, inspect: bool) -> Result<(i64, Option<i64>)> {
+    let end: String = sqlx::query_scalar("SELECT pg_current_wal_flush_lsn()::text")
+        .fetch_one(pool)
+        .await?;
+    let bytes = sqlx::query_scalar("SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::int8")
+        .bind(&end)
+        .bind(start)
+        .fetch_one(pool)
+        .await?;
+    if !inspect {
+        return Ok((bytes, None));
+    }
+    // By kind of record, largest first: what the figure is made of.
+    let kinds: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        r#"SELECT "resource_manager/record_type", count, record_size, fpi_size
+           FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, true)
+           ORDER BY combined_size DESC"#,
     )
+    .bind(start)
+    .bind(&end)
+    .fetch_all(pool)
+    .await?;
+    println!("  WAL by kind of record (count, record bytes, full-page image bytes):");
+    for (kind, count, records, images) in kinds.iter().take(8) {
+        println!("    {kind}: {count}, {records}, {images}");
+    }
+    Ok((bytes, Some(kinds.iter().map(|k| k.3).sum())))
 }
 
 /// Executions, mean and max time (ms) of `messages::save_chunks` since the

@@ -64,8 +64,15 @@ pub(super) async fn reset(pool: &PgPool) -> Result<()> {
 
 /// Statements executed since the reset, ours excluded.
 pub(super) async fn count(pool: &PgPool) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT coalesce(sum(calls), 0)::int8 FROM pg_stat_statements
+    Ok(totals(pool).await?.0)
+}
+
+/// Statements executed since the reset and PostgreSQL's time for them
+/// (ms), ours excluded.
+pub(super) async fn totals(pool: &PgPool) -> Result<(i64, f64)> {
+    Ok(sqlx::query_as(
+        "SELECT coalesce(sum(calls), 0)::int8, coalesce(sum(total_exec_time), 0)::float8
+         FROM pg_stat_statements
          WHERE query NOT ILIKE '%pg_stat_statements%'",
     )
     .fetch_one(pool)
