@@ -672,20 +672,27 @@ fn snapshots(events: &[(String, Value)]) -> usize {
     events.iter().filter(|(name, _)| name == "snapshot").count()
 }
 
+/// An answer that another instance is writing, `elsewhere`, with `stored`
+/// as its stored text.
+async fn answer_written_elsewhere(pool: &PgPool, conversation: &str, stored: &str) {
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, role, content, metadata)
+         VALUES ('elsewhere', $1, 'ASSISTANT', $2, '{\"status\": \"streaming\"}')",
+    )
+    .bind(conversation)
+    .bind(stored)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 /// A follower of an answer written elsewhere reads only the chunks it has
 /// not seen (and the last one again: a retried save may lengthen it) and
 /// sends only what they add.
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn a_follower_of_an_answer_written_elsewhere_gets_only_what_was_added(pool: PgPool) {
     let (client, conversation) = setup(pool.clone()).await;
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, role, content, metadata)
-         VALUES ('elsewhere', $1, 'ASSISTANT', '', '{\"status\": \"streaming\"}')",
-    )
-    .bind(&conversation)
-    .execute(&pool)
-    .await
-    .unwrap();
+    answer_written_elsewhere(&pool, &conversation, "").await;
     let following = {
         let client = client.clone();
         tokio::spawn(async move { common::events(&client, "elsewhere").await })
@@ -741,14 +748,7 @@ async fn a_follower_of_an_answer_written_elsewhere_gets_only_what_was_added(pool
 async fn a_follower_outlasts_reads_that_fail(pool: PgPool) {
     let (client, conversation) = setup(pool.clone()).await;
     // An answer another instance is writing.
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, role, content, metadata)
-         VALUES ('elsewhere', $1, 'ASSISTANT', 'so far', '{\"status\": \"streaming\"}')",
-    )
-    .bind(&conversation)
-    .execute(&pool)
-    .await
-    .unwrap();
+    answer_written_elsewhere(&pool, &conversation, "so far").await;
     let following = {
         let client = client.clone();
         tokio::spawn(async move { follow(&client, "elsewhere").await })
