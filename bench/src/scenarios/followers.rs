@@ -9,12 +9,9 @@
 use anyhow::{Context, Result};
 use futures::future::join_all;
 
-use super::{conversations, statements, Ctx};
+use super::{conversations, prose_prompt, statements, Ctx};
 use crate::cpu::CpuClock;
 use crate::report::Report;
-
-/// 100 tokens a second, a fast real provider's pace.
-const DELAY_MS: u32 = 10;
 
 pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, tokens: u32) -> Result<()> {
     let (elsewhere, pid) = ctx
@@ -23,7 +20,7 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, tokens: u32) ->
         .context("the followers scenario needs a second server (--second-server)")?;
     let stats = statements::stats_pool(ctx).await?;
     let ids = conversations(&ctx.vibebot, at_once).await?;
-    let prompt = format!("[tokens={tokens}] [prose] [delay={DELAY_MS}]");
+    let prompt = prose_prompt(tokens);
     statements::reset(&stats).await?;
     let clock = CpuClock::start(*pid)?;
     let followed = join_all(ids.iter().map(|id| async {

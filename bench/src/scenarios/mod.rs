@@ -31,6 +31,15 @@ pub struct Ctx {
     pub second: Option<(VibeBot, u32)>,
 }
 
+/// A fast real provider's pace: 100 tokens a second.
+pub const TOKEN_EVERY_MS: u32 = 10;
+
+/// A prompt the fake provider answers with `tokens` prose-like words at
+/// [`TOKEN_EVERY_MS`].
+pub fn prose_prompt(tokens: u32) -> String {
+    format!("[tokens={tokens}] [prose] [delay={TOKEN_EVERY_MS}]")
+}
+
 /// Runs `f` over `items`, `limit` at a time, keeping the order.
 pub async fn each<T, R, F, Fut>(items: Vec<T>, limit: usize, f: F) -> Vec<R>
 where

@@ -11,12 +11,9 @@ use anyhow::Result;
 use futures::future::join_all;
 use sqlx::PgPool;
 
-use super::{conversations, statements, Ctx};
+use super::{conversations, prose_prompt, statements, Ctx, TOKEN_EVERY_MS};
 use crate::cpu::CpuClock;
 use crate::report::Report;
-
-/// 100 tokens a second, a fast real provider's pace.
-const DELAY_MS: u32 = 10;
 
 pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]) -> Result<()> {
     let stats = statements::stats_pool(ctx).await?;
@@ -26,7 +23,7 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]
         .is_ok();
     for &tokens in lengths {
         let ids = conversations(&ctx.vibebot, at_once).await?;
-        let prompt = format!("[tokens={tokens}] [prose] [delay={DELAY_MS}]");
+        let prompt = prose_prompt(tokens);
         statements::reset(&stats).await?;
         let wal_before = wal_position(&stats).await?;
         let clock = CpuClock::start(ctx.server_pid)?;
@@ -46,13 +43,13 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]
         let (flushes, mean_ms, max_ms) = flush_statement(&stats).await?;
         // An answer of a second or more sees at least one 500 ms save.
         anyhow::ensure!(
-            flushes > 0 || tokens * DELAY_MS < 1000,
+            flushes > 0 || tokens * TOKEN_EVERY_MS < 1000,
             "no execution of the 500 ms save found in pg_stat_statements: \
              was `messages::save_chunks` reworded? (see `flush_statement`)"
         );
         let what = format!(
             "{at_once} answers of {tokens} words at once, {} tokens/s",
-            1000 / DELAY_MS
+            1000 / TOKEN_EVERY_MS
         );
         report.add(
             "8",
