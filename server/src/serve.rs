@@ -6,6 +6,7 @@ use anyhow::Context;
 use app::backend::config::Config;
 use app::backend::password::PasswordHasher;
 use app::backend::providers::ProviderClient;
+use app::backend::state::Shared;
 use app::backend::AppState;
 use axum::serve::ListenerExt;
 use leptos::config::get_configuration;
@@ -56,6 +57,11 @@ async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()
 
 /// Builds the shared state from the configuration and an open pool.
 pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState> {
+    shared_state(config, pool).map(AppState::new)
+}
+
+/// What [`app_state`] shares, still open to changes (tests serve other files).
+pub fn shared_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<Shared> {
     let mut leptos_options = get_configuration(None)
         .context("reading the LEPTOS_* settings")?
         .leptos_options;
@@ -65,7 +71,7 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<AppState
     }
     let config = Arc::new(config.clone());
     let database = app::backend::db::health::DatabaseHealth::watch(&pool);
-    Ok(AppState {
+    Ok(Shared {
         leptos_options,
         generations: app::backend::generation::Registry::new(pool.clone(), database.clone()),
         database,

@@ -21,8 +21,9 @@ async fn a_file_served_beside_a_page_never_takes_its_headers(pool: PgPool) {
     std::fs::create_dir(site.path().join("pkg")).unwrap();
     std::fs::write(site.path().join("favicon.svg"), "<svg/>").unwrap();
     std::fs::write(site.path().join("pkg/app.js"), "export {}").unwrap();
-    let mut state = server::serve::app_state(&common::config(&[]), pool).unwrap();
-    state.leptos_options.site_root = site.path().to_str().unwrap().into();
+    let mut shared = server::serve::shared_state(&common::config(&[]), pool).unwrap();
+    shared.leptos_options.site_root = site.path().to_str().unwrap().into();
+    let state = app::backend::AppState::new(shared);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {

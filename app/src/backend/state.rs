@@ -15,8 +15,13 @@ use super::password::PasswordHasher;
 use super::providers::ProviderClient;
 use crate::error::AppError;
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Cloned for every request (by each middleware that reads it, and into the
+/// server functions' context): one shared pointer, not a copy of each part.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub config: Arc<Config>,
@@ -29,11 +34,30 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+
     /// The state inside a server function (provided as Leptos context by the server).
     pub fn from_context() -> Result<Self, AppError> {
         use_context::<AppState>().ok_or_else(|| {
             tracing::error!("AppState missing from the server function context");
             AppError::Internal
         })
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// Leptos' page and file handlers read their options from the router's state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
     }
 }
