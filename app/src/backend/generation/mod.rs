@@ -57,8 +57,11 @@ struct Draft {
     ended: Option<serde_json::Value>,
 }
 
-/// Subscribers that fall this far behind get a fresh snapshot instead.
-const BACKLOG: usize = 256;
+/// Subscribers that fall this far behind get a fresh snapshot instead. The
+/// channel holds this many slots from the start (about 64 bytes each), for
+/// every answer being written: 64 is 0.6 s of a fast provider's tokens
+/// (a follower's own queue to its browser holds as many again).
+const BACKLOG: usize = 64;
 
 impl Live {
     fn new() -> Self {
