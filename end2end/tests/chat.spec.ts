@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { closeSidebar, hydrated, lastAnswer, newChat, openConversation, openSidebar, say, signInAsSeededUser } from "./helpers";
+import { closeSidebar, hydrated, lastAnswer, newChat, openConversation, openSidebar, register, say, signInAsSeededUser } from "./helpers";
 
 test("send, watch tokens arrive, stop, reload mid-answer, system prompt", async ({ page }) => {
   const dialogs: string[] = [];
@@ -242,4 +242,46 @@ test("rename and delete from the sidebar", async ({ page }) => {
   await expect(page).toHaveURL(/\/$/);
   await openSidebar(page);
   await expect(link).toHaveCount(0);
+});
+
+test("the sidebar pages through many conversations: by its button, and as it is scrolled", async ({ page }) => {
+  await register(page, `pages-${test.info().project.name}-${Date.now()}@example.com`);
+  // 120 conversations of a new account: a first page of 50, then two more.
+  const origin = new URL(page.url()).origin;
+  const call = async (endpoint: string, form: Record<string, string>) => {
+    const response = await page.request.post(`/api/${endpoint}`, { form, headers: { origin } });
+    expect(response.status(), `${endpoint}: ${await response.text()}`).toBe(200);
+    return response.json();
+  };
+  const titles = Array.from({ length: 120 }, (_, i) => `Pile ${i + 1}`);
+  for (let start = 0; start < titles.length; start += 10) {
+    await Promise.all(
+      titles.slice(start, start + 10).map(async (title) => {
+        const { id } = await call("conversations/create", {});
+        await call("conversations/rename", { id, title });
+      }),
+    );
+  }
+
+  await page.goto("/");
+  await hydrated(page);
+  await openSidebar(page);
+  const sidebar = page.locator("#sidebar");
+  const links = sidebar.getByTestId("conversation-link");
+  await expect(links).toHaveCount(50);
+  // A screen taller than the first page: nothing to scroll, so the button
+  // is the way to the next one.
+  const screen = page.viewportSize()!;
+  const listHeight = await sidebar.evaluate((nav) => nav.scrollHeight);
+  await page.setViewportSize({ width: screen.width, height: listHeight + 400 });
+  await expect.poll(() => sidebar.evaluate((nav) => nav.scrollHeight <= nav.clientHeight)).toBe(true);
+  await sidebar.getByRole("button", { name: "Load more" }).click();
+  await expect(links).toHaveCount(100);
+
+  // Back on the project's screen, the rest comes as the list is scrolled to its end.
+  await page.setViewportSize(screen);
+  await sidebar.evaluate((nav) => nav.scrollTo(0, nav.scrollHeight));
+  await expect(links).toHaveCount(120);
+  await expect(sidebar.getByRole("button", { name: "Load more" })).toHaveCount(0);
+  expect((await links.allInnerTexts()).sort()).toEqual([...titles].sort());
 });
