@@ -109,13 +109,21 @@ const test = base.extend<{ guard: Guard }>({
             // An image that got through is fetched after the parse, not
             // during it: waiting until it has loaded or failed means its
             // request has been made (and seen) before the page goes.
-            const settled = (img: HTMLImageElement) =>
-              img.complete ? null : new Promise((done) => ["load", "error"].forEach((e) => img.addEventListener(e, done)));
-            const imagesSettled = () =>
-              Promise.race([
-                Promise.all(Array.from(document.images, settled)),
-                new Promise((done) => setTimeout(done, 5_000)),
+            const imagesSettled = async () => {
+              const pending = Array.from(document.images).filter((img) => !img.complete);
+              if (pending.length === 0) return;
+              let timer: ReturnType<typeof setTimeout> | undefined;
+              await Promise.race([
+                Promise.all(
+                  pending.map(
+                    (img) =>
+                      new Promise((done) => ["load", "error"].forEach((e) => img.addEventListener(e, done, { once: true }))),
+                  ),
+                ),
+                new Promise((done) => (timer = setTimeout(done, 5_000))),
               ]);
+              clearTimeout(timer);
+            };
             const found: Record<string, (string | null)[]>[] = [];
             for (const [index, page] of html.entries()) {
               const before = w.__xssHits.length;
