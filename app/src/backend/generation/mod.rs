@@ -58,9 +58,10 @@ struct Draft {
 }
 
 /// Subscribers that fall this far behind get a fresh snapshot instead. The
-/// channel holds this many slots from the start (about 64 bytes each), for
-/// every answer being written: 64 is 0.6 s of a fast provider's tokens
-/// (a follower's own queue to its browser holds as many again).
+/// channel allocates this many slots from the start, for every answer being
+/// written (3.6 KB for 64, 14.1 KB for 256 with tokio 1.54:
+/// `bench/experiments/broadcast_slots.sh`): 64 is 0.6 s of a fast provider's
+/// tokens (a follower's own queue to its browser holds as many again).
 const BACKLOG: usize = 64;
 
 impl Live {
