@@ -3,7 +3,9 @@
 # (generation::BACKLOG slots of generation::Update), counted by a global
 # allocator, with Update as it is and with its `Finished` payload boxed.
 # BENCHMARKS.md, "A faster server per call". Builds a scratch crate against
-# the tokio of our Cargo.lock in a temporary directory (a minute or so).
+# the tokio of our Cargo.lock in a temporary directory (a minute or so). The
+# scratch `Update` has the variants of app/src/backend/generation/mod.rs's:
+# change it with them.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tokio="$(grep -A1 '^name = "tokio"$' "$root/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')"
