@@ -17,6 +17,7 @@
 //! | `[no-done]` | (OpenAI) no `data: [DONE]` |
 //! | `[echo-params]` | answer with the sampling parameters the request carried: `temperature=… top_p=… max_tokens=…` |
 //! | `[raw]` | answer with the message itself minus `[raw]`, verbatim: whitespace and any other markers kept (the XSS corpus) |
+//! | `[flood=KB]`, `[comments-forever]` | a hostile endpoint's answers: see [`crate::hostile`] |
 //!
 //! Without markers the answer is `You said: <the message>`, a word per token.
 //! As the real APIs do, an answer stops at the request's `max_tokens`
@@ -75,7 +76,7 @@ struct Script {
     no_done: bool,
 }
 
-fn marker_value(text: &str, name: &str) -> Option<u64> {
+pub(crate) fn marker_value(text: &str, name: &str) -> Option<u64> {
     let start = text.find(&format!("[{name}="))? + name.len() + 2;
     let end = text[start..].find(']')? + start;
     text[start..end].parse().ok()
@@ -269,6 +270,12 @@ pub async fn anthropic_messages(headers: HeaderMap, Json(body): Json<Value>) -> 
         })
         .collect();
     let system = body["system"].as_str().map(str::to_string);
+    if let Some(response) = messages
+        .last()
+        .and_then(|(_, t)| crate::hostile::chat(Api::Anthropic, t))
+    {
+        return response;
+    }
     if messages
         .last()
         .is_some_and(|(_, t)| t.contains("[too-long]"))
@@ -389,6 +396,12 @@ pub async fn openai_chat(headers: HeaderMap, Json(body): Json<Value>) -> Respons
         .find(|(r, _)| r == "system")
         .map(|(_, t)| t.clone());
     let messages: Vec<(String, String)> = all.into_iter().filter(|(r, _)| r != "system").collect();
+    if let Some(response) = messages
+        .last()
+        .and_then(|(_, t)| crate::hostile::chat(Api::OpenAi, t))
+    {
+        return response;
+    }
     if messages
         .last()
         .is_some_and(|(_, t)| t.contains("[too-long]"))

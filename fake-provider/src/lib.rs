@@ -4,11 +4,14 @@
 //! Behaviour is chosen by the API key, so tests need no set-up:
 //! a key containing `invalid` gets the provider's 401 body, `forbidden` 403,
 //! `ratelimited` 429 with `retry-after: 7`, `overloaded` 529 (Anthropic) or
-//! 503 (OpenAI), `nomodels` an empty model list; any other key works.
+//! 503 (OpenAI), `nomodels` an empty model list, `endless-error`,
+//! `huge-error` and `endless-models` what a hostile endpoint would send
+//! ([`hostile`]); any other key works.
 //! Chat answers stream in each API's wire format and are scripted by markers in
 //! the prompt: see [`chat`].
 
 pub mod chat;
+pub mod hostile;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -46,6 +49,8 @@ pub fn router() -> Router {
 pub struct Served {
     pub asked: AtomicUsize,
     pub finished: AtomicUsize,
+    /// The largest chat request body received, in bytes.
+    pub largest_request: AtomicUsize,
 }
 
 /// Serves on `127.0.0.1:0` in the background; returns the base URL.
@@ -75,6 +80,13 @@ async fn count(State(served): State<Arc<Served>>, request: Request, next: Next) 
         return next.run(request).await;
     }
     served.asked.fetch_add(1, Ordering::SeqCst);
+    let length = request
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    served.largest_request.fetch_max(length, Ordering::SeqCst);
     let (parts, body) = next.run(request).await.into_parts();
     let at_end = futures::stream::once(async move {
         served.finished.fetch_add(1, Ordering::SeqCst);
@@ -110,6 +122,7 @@ pub(crate) enum Api {
 pub(crate) enum Scenario {
     Works,
     NoModels,
+    EndlessModels,
     Fail(Response),
 }
 
@@ -146,6 +159,12 @@ pub(crate) fn scenario(api: Api, key: Option<&str>) -> Scenario {
             Api::OpenAi => StatusCode::SERVICE_UNAVAILABLE,
         };
         Scenario::Fail(error(api, status, "Overloaded"))
+    } else if key.contains("endless-error") {
+        Scenario::Fail(hostile::endless_error(api))
+    } else if key.contains("huge-error") {
+        Scenario::Fail(hostile::huge_error())
+    } else if key.contains("endless-models") {
+        Scenario::EndlessModels
     } else if key.contains("nomodels") {
         Scenario::NoModels
     } else {
@@ -189,6 +208,7 @@ async fn anthropic_models(headers: HeaderMap) -> Response {
     let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
     let models: Vec<_> = match scenario(Api::Anthropic, key) {
         Scenario::Fail(response) => return response,
+        Scenario::EndlessModels => return hostile::endless_models(),
         Scenario::NoModels => vec![],
         Scenario::Works => ANTHROPIC_MODELS
             .iter()
@@ -208,6 +228,7 @@ async fn openai_models(headers: HeaderMap) -> Response {
         .and_then(|v| v.strip_prefix("Bearer "));
     let models: Vec<_> = match scenario(Api::OpenAi, key) {
         Scenario::Fail(response) => return response,
+        Scenario::EndlessModels => return hostile::endless_models(),
         Scenario::NoModels => vec![],
         Scenario::Works => OPENAI_MODELS
             .iter()

@@ -779,3 +779,154 @@ async fn a_follower_outlasts_reads_that_fail(pool: PgPool) {
     assert_eq!(end["status"], "complete", "{end}");
     assert_eq!(text, "so far, and the rest");
 }
+
+// --- A hostile endpoint (issue #25): an answer has a maximum size and a
+// maximum duration, a request a maximum size, whatever the provider does.
+
+/// This process's resident memory, in KB.
+fn rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/self/status")
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn flooding_and_silent_providers_are_cut_and_memory_stays_bounded(pool: PgPool) {
+    let (client, _) = setup_with(
+        pool.clone(),
+        &[
+            ("VIBEBOT_MAX_ANSWERS_PER_USER", "10"),
+            ("VIBEBOT_MAX_ANSWER_KB", "1024"),
+            ("VIBEBOT_MAX_ANSWER_SECS", "3"),
+        ],
+    )
+    .await;
+    // Endless 4 MB events (past the 2 MB an event may be), endless 512 KB
+    // events (past the 1 MB an answer may be), comment lines for ever.
+    let floods = ["[flood=4096]", "[flood=512]", "[comments-forever]"];
+    let mut conversations = Vec::new();
+    for i in 0..10 {
+        conversations.push((client.new_conversation("gpt-4o").await, floods[i % 3]));
+    }
+    let before = rss_kb();
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = tokio::spawn({
+        let sampling = sampling.clone();
+        async move {
+            let mut peak = 0;
+            while sampling.load(std::sync::atomic::Ordering::SeqCst) {
+                peak = peak.max(rss_kb());
+                // Unbounded growth fails here, before it can hurt the machine.
+                assert!(
+                    peak < before + 1024 * 1024,
+                    "RSS passed 1 GB more than before"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            peak
+        }
+    });
+    let mut answers = Vec::new();
+    for (conversation, marker) in &conversations {
+        let sent = send(&client, conversation, marker).await;
+        assert_eq!(sent.status, 200, "{sent:?}");
+        answers.push((answer_id(&sent), *marker));
+    }
+    let mut ended = Vec::new();
+    let waiting = async {
+        for (id, marker) in &answers {
+            ended.push((stored(&pool, id).await, *marker));
+        }
+    };
+    let mut sampler = sampler;
+    tokio::select! {
+        () = waiting => {}
+        stopped = &mut sampler => panic!("the memory sampler stopped: {stopped:?}"),
+    }
+    for ((content, metadata), marker) in ended {
+        assert_eq!(metadata["status"], "error", "{marker}: {metadata}");
+        let error = metadata["error"].as_str().unwrap();
+        match marker {
+            "[flood=4096]" => {
+                assert!(error.contains("event larger than"), "{error}");
+                assert_eq!(content, "");
+            }
+            "[flood=512]" => {
+                assert_eq!(
+                    error,
+                    "the answer reached 1 MB, the most this server keeps of one answer; it was cut there"
+                );
+                assert_eq!(
+                    content.len(),
+                    1024 * 1024,
+                    "the text up to the limit is kept"
+                );
+                assert!(content.bytes().all(|b| b == b'x'));
+            }
+            _ => {
+                assert_eq!(
+                    error,
+                    "the answer took longer than 3 seconds, the most this server allows for one answer; it was cut there"
+                );
+                assert_eq!(content, "");
+            }
+        }
+    }
+    sampling.store(false, std::sync::atomic::Ordering::SeqCst);
+    let peak = sampler.await.unwrap();
+    eprintln!(
+        "ten hostile answers: RSS {} MB before, peak {} MB (+{} MB)",
+        before / 1024,
+        peak / 1024,
+        peak.saturating_sub(before) / 1024
+    );
+    assert!(
+        peak.saturating_sub(before) < 256 * 1024,
+        "RSS grew by {} MB",
+        peak.saturating_sub(before) / 1024
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_long_history_is_cut_to_the_request_size_limit_oldest_first(pool: PgPool) {
+    let (served, base) = common::spawn_app_with_counted_provider(
+        pool.clone(),
+        &[("VIBEBOT_MAX_REQUEST_KB", "1024")],
+    )
+    .await;
+    let client = common::chat_user(&base, "ada@example.com").await;
+    let conversation = client.new_conversation("gpt-4o").await;
+    let ada = common::user_id(&pool, "ada@example.com").await;
+    // 30 messages of 100,000 characters: 3 MB of history.
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, user_id, role, content, metadata, created_at)
+         SELECT 'old' || i, $1,
+                CASE WHEN i % 2 = 0 THEN $2 END,
+                (CASE WHEN i % 2 = 0 THEN 'USER' ELSE 'ASSISTANT' END)::message_role,
+                repeat('long ', 20000),
+                CASE WHEN i % 2 = 1 THEN '{\"status\": \"complete\"}'::jsonb END,
+                now() - make_interval(secs => 100 - i)
+         FROM generate_series(0, 29) i",
+    )
+    .bind(&conversation)
+    .bind(&ada)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let sent = client.send(&conversation, "and now?").await;
+    assert_eq!(sent.status, 200, "{sent:?}");
+    let (text, metadata) = stored(&pool, &answer_id(&sent)).await;
+    assert_eq!(metadata["status"], "complete", "{metadata}");
+    assert_eq!(text, "You said: and now?");
+    let largest = served
+        .largest_request
+        .load(std::sync::atomic::Ordering::SeqCst);
+    // Ten of the 100 KB messages fit beside the question (JSON adds a little).
+    assert!(
+        (800 * 1024..1100 * 1024).contains(&largest),
+        "the request was {largest} bytes"
+    );
+}

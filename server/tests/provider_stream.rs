@@ -282,3 +282,210 @@ async fn unreachable_providers_are_named() {
     .unwrap_err();
     assert_eq!(err, ProviderError::Unreachable("127.0.0.1".into()));
 }
+
+// --- A hostile endpoint (issue #25): nothing it sends makes the server hold
+// more than a ceiling, however long it sends.
+
+#[tokio::test]
+async fn endless_and_huge_error_bodies_are_read_only_to_a_small_cap() {
+    let client = client().await;
+    for (provider, key) in [
+        (ApiKeyProvider::Openai, "sk-endless-error-0000000000"),
+        (ApiKeyProvider::Claude, "sk-ant-endless-error-000000"),
+        (ApiKeyProvider::Openai, "sk-huge-error-00000000000000"),
+    ] {
+        let started = std::time::Instant::now();
+        let err = tokio::time::timeout(
+            std::time::Duration::from_secs(15),
+            run(&client, provider, key, request("hi", None)),
+        )
+        .await
+        .expect("an endless error body is not read to its end")
+        .unwrap_err();
+        match (&err, key.contains("huge")) {
+            (ProviderError::Overloaded, true) => {}
+            (ProviderError::BadRequest(summary), false) => {
+                assert!(summary.chars().count() <= 300, "summarised: {summary}")
+            }
+            _ => panic!("{key}: {err:?}"),
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{key}: read for {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_endless_model_list_is_refused_at_its_cap() {
+    let client = client().await;
+    for provider in [ApiKeyProvider::Openai, ApiKeyProvider::Claude] {
+        let endpoint = client.endpoint(provider, None).unwrap();
+        let err = tokio::time::timeout(
+            std::time::Duration::from_secs(15),
+            client.list_models(&endpoint, "sk-endless-models-000000000"),
+        )
+        .await
+        .expect("an endless model list is not read to its end")
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ProviderError::Unexpected("the model list is larger than 4 MB".into()),
+            "{provider:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_event_larger_than_the_parser_holds_ends_the_stream() {
+    let client = client().await;
+    // 3 MB of text in one event: more than the 2 MB an event may be.
+    let out = run(
+        &client,
+        ApiKeyProvider::Openai,
+        "sk-fake-working-key-0000000",
+        request("[flood=3072]", None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.text, "");
+    assert_eq!(
+        out.error,
+        Some(ProviderError::Unexpected(
+            "the provider sent an event larger than 2097152 bytes".into()
+        ))
+    );
+}
+
+// --- Proxies (issue #25): through a proxy, the guarded DNS resolver is never
+// asked, so the provider client ignores the environment's proxy variables.
+
+/// A forward proxy that records each request line it gets and answers every
+/// one with a model list, as the endpoint behind it would.
+async fn recording_proxy() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let record = record.clone();
+            tokio::spawn(async move {
+                let mut socket = BufReader::new(socket);
+                let mut line = String::new();
+                if socket.read_line(&mut line).await.is_err() {
+                    return;
+                }
+                record.lock().unwrap().push(line.trim().to_string());
+                // The rest of the head, then an answer.
+                loop {
+                    let mut header = String::new();
+                    match socket.read_line(&mut header).await {
+                        Ok(n) if n > 2 => continue,
+                        _ => break,
+                    }
+                }
+                let body = r#"{"data":[{"id":"reached-through-the-proxy"}]}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.get_mut().write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn proxy_variables_in_the_environment_do_not_bypass_the_ssrf_guard() {
+    let (proxy, seen) = recording_proxy().await;
+    // The process environment is shared by every test of this binary: the
+    // check runs in a child process of its own.
+    let mut child = tokio::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--ignored",
+            "--exact",
+            "with_proxy_variables_set",
+            "--test-threads=1",
+        ])
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        child.env(name, &proxy);
+    }
+    let out = child.output().await.unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && printed.contains("1 passed"),
+        "the check with proxy variables set failed:\n{printed}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        Vec::<String>::new(),
+        "the proxy was asked"
+    );
+}
+
+#[tokio::test]
+#[ignore = "run by `proxy_variables_in_the_environment_do_not_bypass_the_ssrf_guard`, with proxy variables set"]
+async fn with_proxy_variables_set() {
+    assert!(
+        std::env::var("ALL_PROXY").is_ok(),
+        "run with proxy variables set (as the test named above does)"
+    );
+    let fake = fake_provider::spawn().await;
+    let config = common::config(&[("VIBEBOT_OPENAI_BASE_URL", &format!("{fake}/openai/v1"))]);
+    let client = ProviderClient::new(Arc::new(config));
+    // A user's URL naming an internal host by name: only the guarded resolver
+    // can refuse it, and a proxy would never ask it.
+    let users = client
+        .endpoint(ApiKeyProvider::Openai, Some("http://localhost:9/v1"))
+        .unwrap();
+    let err = client
+        .list_models(&users, "sk-fake-working-key-0000000")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ProviderError::Blocked(_)), "{err:?}");
+    // The operator's endpoint is reached directly.
+    let operators = client.endpoint(ApiKeyProvider::Openai, None).unwrap();
+    let models = client
+        .list_models(&operators, "sk-fake-working-key-0000000")
+        .await
+        .unwrap();
+    assert_eq!(models, fake_provider::OPENAI_MODELS);
+}
+
+#[tokio::test]
+async fn the_operators_proxy_carries_only_the_operators_endpoints() {
+    let (proxy, seen) = recording_proxy().await;
+    let config = common::config(&[
+        ("VIBEBOT_PROVIDER_PROXY", &proxy),
+        ("VIBEBOT_OPENAI_BASE_URL", "http://api.openai.invalid/v1"),
+    ]);
+    let client = ProviderClient::new(Arc::new(config));
+    let operators = client.endpoint(ApiKeyProvider::Openai, None).unwrap();
+    let models = client.list_models(&operators, "sk-x").await.unwrap();
+    assert_eq!(models, ["reached-through-the-proxy"]);
+    let users = client
+        .endpoint(ApiKeyProvider::Openai, Some("http://localhost:9/v1"))
+        .unwrap();
+    let err = client.list_models(&users, "sk-x").await.unwrap_err();
+    assert!(matches!(err, ProviderError::Blocked(_)), "{err:?}");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["GET http://api.openai.invalid/v1/models HTTP/1.1"],
+        "only the operator's request went through the proxy"
+    );
+}

@@ -146,7 +146,7 @@ mod ssr {
             .ok()?;
         let mut history = read.history;
         history.push((MessageRole::User, text.to_string()));
-        Some((turns(history), tokens_left))
+        Some((turns(history, read.budget), tokens_left))
     }
 
     /// The parts of a [`turn::TurnContext`] that only the early start uses.
@@ -154,11 +154,17 @@ mod ssr {
         limits: crate::model::limits::Limits,
         being_written: messages::BeingWritten,
         history: Vec<(MessageRole, String)>,
+        budget: usize,
     }
 
-    /// The conversation as the provider sees it (system turns are sent apart).
-    fn turns(history: Vec<(MessageRole, String)>) -> Vec<ChatTurn> {
-        history
+    /// The conversation as the provider sees it (system turns are sent
+    /// apart): the newest messages whose text fits in `budget` bytes (the
+    /// history is also limited by count, but 200 long messages would make a
+    /// request of tens of megabytes). The question itself is always sent (a
+    /// message is at most 400 KB, the budget at least 512 KB), and a history
+    /// that was cut starts with a question, as Anthropic requires.
+    fn turns(history: Vec<(MessageRole, String)>, budget: usize) -> Vec<ChatTurn> {
+        let turns: Vec<ChatTurn> = history
             .into_iter()
             .filter_map(|(role, text)| match role {
                 MessageRole::User => Some(ChatTurn {
@@ -171,7 +177,34 @@ mod ssr {
                 }),
                 MessageRole::System => None,
             })
-            .collect()
+            .collect();
+        let all = turns.len();
+        let mut used = 0;
+        let mut kept: Vec<ChatTurn> = turns
+            .into_iter()
+            .rev()
+            .enumerate()
+            .take_while(|(i, turn)| {
+                used += turn.text.len();
+                *i == 0 || used <= budget
+            })
+            .map(|(_, turn)| turn)
+            .collect();
+        let cut = kept.len() < all;
+        while cut && kept.len() > 1 && kept.last().is_some_and(|t| t.speaker == Speaker::Assistant)
+        {
+            kept.pop();
+        }
+        kept.reverse();
+        kept
+    }
+
+    /// The bytes of history a request may carry beside its system prompt.
+    fn history_budget(state: &AppState, system: Option<&str>) -> usize {
+        state
+            .config
+            .max_request_bytes
+            .saturating_sub(system.map_or(0, str::len))
     }
 
     /// What to answer.
@@ -240,6 +273,7 @@ mod ssr {
             .endpoint(provider, key.base_url.as_deref())
             .map_err(|e| AppError::Invalid(e.to_string()))?;
 
+        let budget = history_budget(state, conversation.system_prompt.as_deref());
         // The answer's id is chosen now: a new question is asked of the
         // provider while it is being stored (see `ask_early`).
         let answer_id = crate::backend::db::new_id();
@@ -270,6 +304,7 @@ mod ssr {
                     limits: user_limits,
                     being_written,
                     history,
+                    budget,
                 };
                 ask_early(state, user_id, read, text)
                     .await
@@ -361,7 +396,7 @@ mod ssr {
         let history = messages::history(&mut *tx, conversation_id, HISTORY).await?;
         tx.commit().await?;
 
-        let job = job(turns(history), tokens_left);
+        let job = job(turns(history, budget), tokens_left);
         match early {
             Some(early) if early.asks(&job.request) => early.publish(),
             // Something changed while it was stored (another tab's message,

@@ -54,8 +54,11 @@ pub struct Config {
     /// the only accepted `Origin` for writes, and `https` turns on Secure cookies.
     /// `None`: requests must come from the same host they were sent to.
     pub public_url: Option<url::Url>,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    /// Take the client address from `X-Forwarded-For`'s right-most entry
+    /// (only behind a trusted proxy that appends it).
     pub trust_proxy: bool,
+    /// Registrations accepted from one client address (IPv6: one /64) in 15 minutes.
+    pub registrations_per_address: u32,
     /// The master key being rotated away from: still accepted for decryption.
     pub previous_encryption_key: Option<MasterKey>,
     /// Let users point keys at loopback and private-network servers (Ollama on
@@ -72,6 +75,18 @@ pub struct Config {
     pub stale_answer_after: Duration,
     /// How many of one user's answers may be written at once (all instances).
     pub max_answers_per_user: u32,
+    /// The longest answer kept, in bytes of text: a provider that sends more
+    /// is cut there and the answer ends `error` (its text kept).
+    pub max_answer_bytes: usize,
+    /// The longest an answer may take from request to last token.
+    pub max_answer_duration: Duration,
+    /// The largest conversation sent to a provider, in bytes of text: the
+    /// oldest messages are left out of a longer one.
+    pub max_request_bytes: usize,
+    /// A proxy for requests to the operator's provider endpoints (never for
+    /// endpoints users typed in: the SSRF guard cannot judge where a proxy
+    /// connects). The environment's `HTTP(S)_PROXY`/`ALL_PROXY` are ignored.
+    pub provider_proxy: Option<url::Url>,
 }
 
 impl Config {
@@ -222,6 +237,8 @@ impl Config {
         };
 
         let trust_proxy = flag(&var, "VIBEBOT_TRUST_PROXY")?;
+        let registrations_per_address =
+            number(&var, "VIBEBOT_REGISTRATIONS_PER_ADDRESS", 10, 1, 1_000_000)?;
         let allow_private_endpoints = flag(&var, "VIBEBOT_ALLOW_PRIVATE_ENDPOINTS")?;
         let previous_encryption_key = match var("VIBEBOT_ENCRYPTION_KEY_PREVIOUS") {
             Some(text) => Some(
@@ -243,9 +260,36 @@ impl Config {
         let stale_answer_after =
             Duration::from_secs(number(&var, "VIBEBOT_STALE_ANSWER_SECS", 30, 2, 3600)?.into());
         let max_answers_per_user = number(&var, "VIBEBOT_MAX_ANSWERS_PER_USER", 6, 1, 1_000_000)?;
+        let max_answer_bytes =
+            number(&var, "VIBEBOT_MAX_ANSWER_KB", 1024, 1, 1024 * 1024)? as usize * 1024;
+        let max_answer_duration =
+            Duration::from_secs(number(&var, "VIBEBOT_MAX_ANSWER_SECS", 900, 1, 86_400)?.into());
+        let max_request_bytes =
+            number(&var, "VIBEBOT_MAX_REQUEST_KB", 4096, 512, 1024 * 1024)? as usize * 1024;
+        let provider_proxy = match var("VIBEBOT_PROVIDER_PROXY") {
+            None => None,
+            Some(text) => match url::Url::parse(text.trim()) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                    Some(url)
+                }
+                _ => {
+                    return Err(err(
+                        "VIBEBOT_PROVIDER_PROXY",
+                        format!(
+                            "expected a proxy URL such as http://proxy.internal:3128, got `{text}`"
+                        ),
+                    ))
+                }
+            },
+        };
 
         Ok(Config {
+            registrations_per_address,
             max_answers_per_user,
+            max_answer_bytes,
+            max_answer_duration,
+            max_request_bytes,
+            provider_proxy,
             provider_read_timeout,
             stale_answer_after,
             previous_encryption_key,

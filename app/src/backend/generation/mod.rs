@@ -80,7 +80,9 @@ impl Live {
         }
     }
 
-    fn push(&self, delta: &str) {
+    /// Appends `delta`, as much of it as keeps the text within `limit` bytes
+    /// (cut at a character boundary); false when not all of it fitted.
+    fn push(&self, delta: &str, limit: usize) -> bool {
         // PostgreSQL text cannot hold NUL: one from a provider would fail every
         // save of every answer saved with it.
         let delta = if delta.contains('\0') {
@@ -91,8 +93,18 @@ impl Live {
         // Appending and sending under one lock: a subscriber's snapshot plus the
         // updates after it is exactly the text, no gap and no repeat.
         let mut draft = self.draft.lock().expect("not poisoned");
-        draft.text.push_str(&delta);
-        let _ = self.updates.send(Update::Text(delta.into_owned()));
+        let room = limit.saturating_sub(draft.text.len());
+        let fits = delta.len() <= room;
+        let kept = if fits {
+            &delta[..]
+        } else {
+            &delta[..delta.floor_char_boundary(room)]
+        };
+        if !kept.is_empty() {
+            draft.text.push_str(kept);
+            let _ = self.updates.send(Update::Text(kept.to_string()));
+        }
+        fits
     }
 
     fn finish(&self, metadata: serde_json::Value) {
@@ -252,22 +264,33 @@ mod tests {
         let live = Live::new();
         let idle = Duration::from_secs(60);
         assert!(live.unsaved("m1", idle).is_none(), "nothing to say yet");
-        live.push("Hello");
+        live.push("Hello", usize::MAX);
         let (first, end) = live.unsaved("m1", idle).unwrap();
         assert_eq!((first.seq, first.text.as_str(), end), (0, "Hello", 5));
         live.saved(first.seq, end);
         assert!(live.unsaved("m1", idle).is_none(), "nothing added");
-        live.push(", wor");
+        live.push(", wor", usize::MAX);
         // This save fails: nothing confirms it.
         let (lost, _) = live.unsaved("m1", idle).unwrap();
         assert_eq!((lost.seq, lost.text.as_str()), (1, ", wor"));
-        live.push("ld");
+        live.push("ld", usize::MAX);
         let (again, end) = live.unsaved("m1", idle).unwrap();
         assert_eq!((again.seq, again.text.as_str()), (1, ", world"));
         live.saved(again.seq, end);
         // Without new text, an empty chunk once per heartbeat.
         let (beat, _) = live.unsaved("m1", Duration::ZERO).unwrap();
         assert_eq!((beat.seq, beat.text.as_str()), (2, ""));
+    }
+
+    #[test]
+    fn an_answer_is_cut_at_its_limit_on_a_character_boundary() {
+        let live = Live::new();
+        assert!(live.push("abcd", 6));
+        // "é" is two bytes: with two left, "x" fits and "é" does not.
+        assert!(!live.push("xé", 6));
+        assert_eq!(live.text(), "abcdx");
+        assert!(!live.push("y", 5));
+        assert_eq!(live.text(), "abcdx");
     }
 
     #[tokio::test]
@@ -283,7 +306,7 @@ mod tests {
         let Following::Updates(mut updates) = following else {
             panic!("not ended yet");
         };
-        live.push("a\0b");
+        live.push("a\0b", usize::MAX);
         assert_eq!(live.text(), "a\u{FFFD}b");
         match updates.recv().await.unwrap() {
             Update::Text(delta) => assert_eq!(delta, "a\u{FFFD}b"),

@@ -155,11 +155,17 @@ async fn stream(
     started: Instant,
     measures: &mut Measures,
 ) -> End {
+    // A provider (or an endpoint a user controls) may send forever: an answer
+    // has a maximum size and a maximum duration, whatever arrives.
+    let config = &state.config;
+    let deadline = tokio::time::Instant::from_std(started) + config.max_answer_duration;
+    let too_slow = || End::Failed(limits_text::too_slow(config.max_answer_duration));
     let opening = state
         .providers
         .stream_chat(&job.endpoint, job.key.expose(), &job.request);
     let mut stream = tokio::select! {
         _ = live.cancel.cancelled() => return End::Stopped,
+        _ = tokio::time::sleep_until(deadline) => return too_slow(),
         opened = opening => match opened {
             Ok(stream) => stream,
             Err(e) => return End::Failed(e.to_string()),
@@ -168,10 +174,13 @@ async fn stream(
     loop {
         tokio::select! {
             _ = live.cancel.cancelled() => return End::Stopped,
+            _ = tokio::time::sleep_until(deadline) => return too_slow(),
             event = stream.next() => match event {
                 Some(Ok(StreamEvent::Text(delta))) => {
                     measures.first_token.get_or_insert_with(|| started.elapsed());
-                    live.push(&delta);
+                    if !live.push(&delta, config.max_answer_bytes) {
+                        return End::Failed(limits_text::too_long(config.max_answer_bytes));
+                    }
                 }
                 Some(Ok(StreamEvent::Usage { input_tokens, output_tokens })) => {
                     measures.input_tokens = input_tokens.or(measures.input_tokens);
@@ -181,6 +190,40 @@ async fn stream(
                 Some(Err(e)) => return End::Failed(e.to_string()),
                 None => return End::Failed("the provider ended the answer early".into()),
             },
+        }
+    }
+}
+
+/// Why an answer was cut by the server's own limits.
+mod limits_text {
+    use std::time::Duration;
+
+    pub fn too_long(max_bytes: usize) -> String {
+        format!(
+            "the answer reached {}, the most this server keeps of one answer; it was cut there",
+            size(max_bytes)
+        )
+    }
+
+    pub fn too_slow(max: Duration) -> String {
+        let secs = max.as_secs();
+        let took = if secs.is_multiple_of(60) {
+            format!("{} minutes", secs / 60)
+        } else {
+            format!("{secs} seconds")
+        };
+        format!(
+            "the answer took longer than {took}, the most this server allows for one answer; \
+             it was cut there"
+        )
+    }
+
+    fn size(bytes: usize) -> String {
+        const MB: usize = 1024 * 1024;
+        if bytes.is_multiple_of(MB) {
+            format!("{} MB", bytes / MB)
+        } else {
+            format!("{} KB", bytes.div_ceil(1024))
         }
     }
 }

@@ -63,6 +63,12 @@ impl ProviderError {
     }
 }
 
+/// How much of an error response is read: real error bodies are a few
+/// hundred bytes of JSON.
+pub const MAX_ERROR_BODY_BYTES: usize = 16 * 1024;
+/// How long an error body may take to arrive.
+const ERROR_BODY_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Passes a successful response through; turns an error status into its meaning.
 pub async fn check_status(response: reqwest::Response) -> Result<reqwest::Response, ProviderError> {
     let status = response.status().as_u16();
@@ -74,7 +80,10 @@ pub async fn check_status(response: reqwest::Response) -> Result<reqwest::Respon
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let body = response.text().await.unwrap_or_default();
+    // An endpoint a user controls may send an endless error body: only its
+    // beginning is read, and the connection dropped.
+    let body = super::body::read_prefix(response, MAX_ERROR_BODY_BYTES, ERROR_BODY_WITHIN).await;
+    let body = String::from_utf8_lossy(&body);
     Err(match status {
         401 => ProviderError::BadKey,
         403 => ProviderError::NoPermission,

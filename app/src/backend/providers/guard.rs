@@ -84,7 +84,9 @@ impl Resolve for GuardedResolver {
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_internal_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        // `::a.b.c.d` (IPv4-compatible) and `::ffff:a.b.c.d` (mapped) reach
+        // the IPv4 address they hold.
+        IpAddr::V6(v6) => match v6.to_ipv4() {
             Some(v4) => is_internal_v4(v4),
             None => is_internal_v6(v6),
         },
@@ -114,8 +116,16 @@ fn is_internal_v6(ip: Ipv6Addr) -> bool {
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00 // unique local
         || (first & 0xffc0) == 0xfe80 // link-local
+        || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed by some)
+        || (first == 0x2002 && is_internal_v4(six_to_four(ip))) // 6to4 carries an IPv4 address
         || (first == 0x64 && ip.segments()[1] == 0xff9b) // NAT64 can reach IPv4 internals
         || (first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+}
+
+/// The IPv4 address a 6to4 address (`2002:AABB:CCDD::/48`) stands for.
+fn six_to_four(ip: Ipv6Addr) -> Ipv4Addr {
+    let [_, high, low, ..] = ip.segments();
+    Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
 }
 
 #[cfg(test)]
@@ -137,10 +147,24 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::169.254.169.254",
+            "fec0::1",
+            "feff::1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
         ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip} is internal");
         }
-        for ip in ["8.8.8.8", "1.1.1.1", "104.18.0.1", "2606:4700::1111"] {
+        for ip in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "104.18.0.1",
+            "2606:4700::1111",
+            "::8.8.8.8",
+            "2002:808:808::1",
+        ] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip} is public");
         }
     }

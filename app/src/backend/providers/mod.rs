@@ -1,6 +1,7 @@
 //! Talking to AI providers over HTTP: Anthropic's Messages API and OpenAI's
 //! Chat Completions API (and servers compatible with it).
 
+pub mod body;
 pub mod chat;
 pub mod error;
 pub mod guard;
@@ -37,6 +38,11 @@ impl Endpoint {
 
 /// HTTP clients for providers: one for the operator's endpoints, one whose DNS
 /// resolution refuses internal addresses for endpoints users typed in.
+///
+/// Neither reads `HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY`: through a proxy
+/// the guarded resolver is never asked, and the proxy would reach whatever
+/// internal address a user's URL names. The operator's endpoints may go
+/// through `VIBEBOT_PROVIDER_PROXY`; users' endpoints never do.
 #[derive(Clone)]
 pub struct ProviderClient {
     trusted: reqwest::Client,
@@ -49,6 +55,7 @@ impl ProviderClient {
         let read_timeout = config.provider_read_timeout;
         let builder = || {
             reqwest::Client::builder()
+                .no_proxy()
                 .connect_timeout(Duration::from_secs(10))
                 .read_timeout(read_timeout)
                 .redirect(reqwest::redirect::Policy::none())
@@ -59,8 +66,15 @@ impl ProviderClient {
         } else {
             builder().dns_resolver(Arc::new(guard::GuardedResolver))
         };
+        let trusted = match &config.provider_proxy {
+            Some(proxy) => builder().proxy(
+                reqwest::Proxy::all(proxy.as_str())
+                    .expect("checked when the configuration was read"),
+            ),
+            None => builder(),
+        };
         ProviderClient {
-            trusted: builder().build().expect("static TLS configuration"),
+            trusted: trusted.build().expect("static TLS configuration"),
             guarded: guarded.build().expect("static TLS configuration"),
             config,
         }
@@ -136,14 +150,30 @@ impl ProviderClient {
             .await
             .map_err(|e| ProviderError::from_transport(&e, endpoint))?;
         let response = error::check_status(response).await?;
-        let models: Models = response.json().await.map_err(|_| {
+        let body = body::read_capped(response, MAX_MODEL_LIST_BYTES)
+            .await
+            .map_err(|e| match e {
+                body::Capped::TooLarge => ProviderError::Unexpected(format!(
+                    "the model list is larger than {} MB",
+                    MAX_MODEL_LIST_BYTES / (1024 * 1024)
+                )),
+                body::Capped::Failed(e) => ProviderError::from_transport(&e, endpoint),
+            })?;
+        let models: Models = serde_json::from_slice(&body).map_err(|_| {
             ProviderError::Unexpected("the model list was not in the expected format".into())
         })?;
         Ok(models
             .data
             .unwrap_or_default()
             .into_iter()
+            .take(MAX_MODELS)
             .map(|m| m.id)
             .collect())
     }
 }
+
+/// The largest model list read: OpenRouter's, with descriptions and prices
+/// for some 350 models, is about 0.6 MB.
+pub const MAX_MODEL_LIST_BYTES: usize = 4 * 1024 * 1024;
+/// The most models kept from one list.
+pub const MAX_MODELS: usize = 5_000;

@@ -18,7 +18,7 @@ pub struct SseEvent {
 pub struct SseTooLarge;
 
 /// No provider sends events anywhere near this; it caps memory per stream.
-pub const MAX_EVENT_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_EVENT_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Default)]
 pub struct SseParser {
