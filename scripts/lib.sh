@@ -207,6 +207,8 @@ start_release_server() {
     # One load-generating user holds thousands of answers at once: the
     # server's capacity is measured, not the per-user cap.
     export VIBEBOT_MAX_ANSWERS_PER_USER=1000000
+    # The load generator registers its users from one address.
+    export VIBEBOT_REGISTRATIONS_PER_ADDRESS=1000000
     "$server" db migrate >/dev/null
     exec "$server" serve
   ) >"$log" 2>&1 &

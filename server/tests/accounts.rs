@@ -486,3 +486,153 @@ async fn guests_can_sign_in_and_are_shown_as_guests(pool: PgPool) {
     let account = client.call("account", &[]).await;
     assert_eq!(account.body["role"], "GUEST");
 }
+
+// --- Throttling that holds (issue #25).
+
+/// How many of `answers` had each status.
+fn statuses(answers: &[common::Answer]) -> std::collections::BTreeMap<u16, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for answer in answers {
+        *counts.entry(answer.status).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn fifty_wrong_passwords_at_once_get_at_most_five_tries(pool: PgPool) {
+    let base = spawn_app(pool.clone()).await;
+    let ada = Client::new(&base);
+    assert_eq!(ada.register("ada@example.com", PASSWORD).await.status, 200);
+
+    // Sign-in: every attempt is counted before its password is hashed.
+    let attempts = (0..50).map(|_| {
+        let client = Client::new(&base);
+        async move { client.login("ada@example.com", "wrong password").await }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let counts = statuses(&answers);
+    assert!(counts.get(&401).copied().unwrap_or(0) <= 5, "{counts:?}");
+    assert_eq!(
+        counts.get(&401).copied().unwrap_or(0) + counts.get(&429).copied().unwrap_or(0),
+        50,
+        "{counts:?}"
+    );
+
+    // The current password on the profile page, from a fresh address's
+    // point of view (the failures above are forgotten a window later).
+    sqlx::query("DELETE FROM login_failures")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let attempts = (0..50).map(|_| {
+        let ada = ada.clone();
+        async move {
+            ada.call(
+                "profile/email",
+                &[
+                    ("new_email", "new@example.com"),
+                    ("current_password", "wrong password"),
+                ],
+            )
+            .await
+        }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let counts = statuses(&answers);
+    assert!(counts.get(&400).copied().unwrap_or(0) <= 5, "{counts:?}");
+    assert_eq!(
+        counts.get(&400).copied().unwrap_or(0) + counts.get(&429).copied().unwrap_or(0),
+        50,
+        "{counts:?}"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_attacker_cannot_lock_the_owner_out_of_an_address_they_used(pool: PgPool) {
+    let base = spawn_app_with(pool, &[("VIBEBOT_TRUST_PROXY", "true")]).await;
+    let owner = Client::from_address(&base, "203.0.113.5");
+    assert_eq!(
+        owner.register("ada@example.com", PASSWORD).await.status,
+        200
+    );
+    owner.call("logout", &[]).await;
+
+    // Twenty failures from ten addresses lock the account everywhere else.
+    for i in 1..=10 {
+        let attacker = Client::from_address(&base, &format!("198.51.100.{i}"));
+        for _ in 0..2 {
+            let answer = attacker.login("ada@example.com", "guess").await;
+            assert!(matches!(answer.status, 401 | 429), "{answer:?}");
+        }
+    }
+    let stranger = Client::from_address(&base, "192.0.2.77");
+    assert_eq!(
+        stranger.login("ada@example.com", PASSWORD).await.status,
+        429
+    );
+    // An attacker who claims the owner's address in the header it sends is
+    // judged by the address the proxy appended after it.
+    let spoofing = Client::from_address(&base, "203.0.113.5, 198.51.100.1");
+    assert_eq!(
+        spoofing.login("ada@example.com", PASSWORD).await.status,
+        429
+    );
+
+    // The owner, from the address they signed in from before, gets in.
+    let answer = owner.login("ada@example.com", PASSWORD).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(owner.whoami().await.as_deref(), Some("ada@example.com"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_ipv6_client_is_throttled_by_its_64(pool: PgPool) {
+    let base = spawn_app_with(pool, &[("VIBEBOT_TRUST_PROXY", "true")]).await;
+    // Five failures, each from another address of one /64 and for another account.
+    for i in 1..=5 {
+        let client = Client::from_address(&base, &format!("2001:db8:1:2::{i}"));
+        let answer = client.login(&format!("user{i}@example.com"), "guess").await;
+        assert_eq!(answer.status, 401, "{answer:?}");
+    }
+    let same_64 = Client::from_address(&base, "2001:db8:1:2:ffff::9");
+    assert_eq!(
+        same_64.login("user6@example.com", "guess").await.status,
+        429
+    );
+    let other_64 = Client::from_address(&base, "2001:db8:1:3::1");
+    assert_eq!(
+        other_64.login("user6@example.com", "guess").await.status,
+        401
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn registrations_from_one_address_are_throttled(pool: PgPool) {
+    let base = spawn_app_with(pool, &[("VIBEBOT_REGISTRATIONS_PER_ADDRESS", "3")]).await;
+    // Taken addresses count too: each costs a hash.
+    let first = Client::new(&base);
+    assert_eq!(
+        first.register("ada@example.com", PASSWORD).await.status,
+        200
+    );
+    assert_eq!(
+        Client::new(&base)
+            .register("ada@example.com", PASSWORD)
+            .await
+            .status,
+        409
+    );
+    assert_eq!(
+        Client::new(&base)
+            .register("bob@example.com", PASSWORD)
+            .await
+            .status,
+        200
+    );
+    let refused = Client::new(&base)
+        .register("cy@example.com", PASSWORD)
+        .await;
+    assert_eq!(refused.status, 429, "{refused:?}");
+    assert!(refused
+        .message()
+        .starts_with("too many attempts, try again in "));
+}

@@ -199,6 +199,8 @@ async fn foreign_keys_cascade_from_owners(pool: PgPool) {
         fk("templates", "user_id", "users"),
         fk("usage_daily", "user_id", "users"),
         fk("user_limits", "user_id", "users"),
+        // The addresses an account signed in from (sign-in throttling).
+        fk("known_sign_in_addresses", "user_id", "users"),
     ];
     expected.sort();
     assert_eq!(fks, expected);

@@ -37,6 +37,14 @@ pub async fn register(
     let email = normalize_email(&email).map_err(AppError::Invalid)?;
     validate_new_password(&password).map_err(AppError::Invalid)?;
     let name = normalize_name(name.as_deref()).map_err(AppError::Invalid)?;
+    // Each registration costs a hash and tells whether an address is taken.
+    let client = crate::backend::auth::client_address(&state).await;
+    crate::backend::auth::throttle::begin_registration(
+        &state.pool,
+        &client,
+        state.config.registrations_per_address.into(),
+    )
+    .await?;
 
     // Hash before looking at the email, so a taken address costs the same time.
     let password_hash = state.passwords.hash(&password).await?;
@@ -52,6 +60,8 @@ pub async fn register(
     .await?;
     session::sign_in(&session, &id, 0).await?;
     users::record_sign_in(&state.pool, &id).await?;
+    let address = crate::backend::auth::throttle::address_scope(&client);
+    crate::backend::db::login_failures::remember_address(&state.pool, &id, &address).await?;
     tracing::info!(user_id = %id, "account created");
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(Account {
@@ -78,8 +88,8 @@ pub async fn login(
     let (state, session, _) = optional_account().await?;
     let email = normalize_email(&email).map_err(AppError::Invalid)?;
     let client = client_address(&state).await;
-    let scopes = throttle::scopes(&email, &client);
-    throttle::check(&state.pool, &scopes).await?;
+    // Counted now, before the hash: parallel attempts cannot all pass.
+    let attempt = throttle::begin(&state.pool, &email, &client).await?;
 
     let credentials = users::find_credentials_by_email(&state.pool, &email).await?;
     let verified = match &credentials {
@@ -94,11 +104,11 @@ pub async fn login(
         }
     };
     let Some(credentials) = credentials.filter(|_| verified) else {
-        throttle::record_failure(&state.pool, &scopes).await?;
+        // The attempt stays counted: a failure.
         return Err(AppError::BadCredentials);
     };
 
-    throttle::record_success(&state.pool, &email).await?;
+    throttle::succeeded(&state.pool, attempt, Some(&credentials.id)).await?;
     session::sign_in(&session, &credentials.id, credentials.session_epoch).await?;
     let account = users::find_account(&state.pool, &credentials.id)
         .await?

@@ -103,8 +103,7 @@ mod ssr {
         password: &str,
     ) -> Result<(), AppError> {
         let client = client_address(state).await;
-        let scopes = throttle::scopes(&account.email, &client);
-        throttle::check(&state.pool, &scopes).await?;
+        let attempt = throttle::begin(&state.pool, &account.email, &client).await?;
         let credentials = users::find_credentials_by_id(&state.pool, &account.id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
@@ -114,11 +113,11 @@ mod ssr {
                 .verify(password, &credentials.password)
                 .await?;
         if !ok {
-            throttle::record_failure(&state.pool, &scopes).await?;
+            // The attempt stays counted: a failure.
             return Err(AppError::Invalid(
                 "the current password is incorrect".into(),
             ));
         }
-        Ok(())
+        throttle::succeeded(&state.pool, attempt, None).await
     }
 }

@@ -79,24 +79,72 @@ pub fn ensure_admin(account: &Account) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The client's address: the TCP peer, or `X-Forwarded-For`'s first entry
-/// when the operator says a trusted proxy sets it.
+/// The client's address: the TCP peer, or, when the operator says a trusted
+/// proxy sets it, the right-most `X-Forwarded-For` entry: the one the proxy
+/// appended. Entries to its left came with the request and prove nothing.
 pub async fn client_address(state: &AppState) -> String {
     if state.config.trust_proxy {
         if let Ok(headers) = leptos_axum::extract::<axum::http::HeaderMap>().await {
-            if let Some(first) = headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
-                return first.to_string();
+            if let Some(address) = forwarded_for(&headers) {
+                return address.to_string();
             }
         }
     }
     match leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await {
-        Ok(axum::extract::ConnectInfo(addr)) => addr.ip().to_string(),
+        Ok(axum::extract::ConnectInfo(addr)) => addr.ip().to_canonical().to_string(),
         Err(_) => "unknown".into(),
+    }
+}
+
+/// The last address in the last `X-Forwarded-For` header, if it is one.
+pub fn forwarded_for(headers: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
+    let last = headers.get_all("x-forwarded-for").iter().next_back()?;
+    let entry = last.to_str().ok()?.rsplit(',').next()?.trim();
+    // `[2001:db8::1]:443` and `203.0.113.7:443` forms carry a port.
+    entry
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        .map(|ip| ip.to_canonical())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_for;
+
+    fn headers(values: &[&str]) -> axum::http::HeaderMap {
+        let mut map = axum::http::HeaderMap::new();
+        for v in values {
+            map.append("x-forwarded-for", v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn the_proxys_own_entry_is_the_right_most() {
+        let ip = |s: &str| Some(s.parse().unwrap());
+        assert_eq!(forwarded_for(&headers(&["203.0.113.7"])), ip("203.0.113.7"));
+        // A client that sends its own header cannot choose its address.
+        assert_eq!(
+            forwarded_for(&headers(&["1.2.3.4, 203.0.113.7"])),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            forwarded_for(&headers(&["1.2.3.4", "203.0.113.7"])),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            forwarded_for(&headers(&["[2001:db8::1]:443"])),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            forwarded_for(&headers(&["::ffff:203.0.113.7"])),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            forwarded_for(&headers(&["203.0.113.7, not-an-address"])),
+            None
+        );
+        assert_eq!(forwarded_for(&headers(&[])), None);
     }
 }
