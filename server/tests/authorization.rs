@@ -78,6 +78,10 @@ async fn world(pool: &PgPool) -> (Client, World, Vec<Client>) {
         .await
         .unwrap();
     let world = World {
+        question: sent.body["user_message"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string(),
         answer: sent.body["assistant_message"]["id"]
             .as_str()
             .unwrap()

@@ -75,8 +75,11 @@ async fn messages_per_minute_refuse_at_the_boundary_and_reset(pool: PgPool) {
     assert_eq!(set.status, 200, "{set:?}");
     let conversation = ada.new_conversation("claude-sonnet-4-5").await;
 
+    let mut latest_answer = String::new();
     for text in ["one", "two"] {
-        assert_eq!(ada.send(&conversation, text).await.status, 200);
+        let sent = ada.send(&conversation, text).await;
+        assert_eq!(sent.status, 200);
+        latest_answer = common::answer_id(&sent);
         wait_finished(&pool).await;
     }
     let stored = messages_stored(&pool).await;
@@ -92,7 +95,13 @@ async fn messages_per_minute_refuse_at_the_boundary_and_reset(pool: PgPool) {
     assert_eq!(messages_stored(&pool).await, stored);
     // Regenerating is asking for an answer too.
     let again = ada
-        .call("chat/regenerate", &[("conversation_id", &conversation)])
+        .call(
+            "chat/regenerate",
+            &[
+                ("conversation_id", &conversation),
+                ("message_id", &latest_answer),
+            ],
+        )
         .await;
     assert_refused(&again, "per minute");
 

@@ -38,10 +38,13 @@ pub async fn send_message(
     .await
 }
 
-/// Replaces the last answer with a new one (also: retry after an error).
+/// Replaces the last answer, `message_id`, with a new one (also: retry
+/// after an error). Another answer or question since (another tab's) is a
+/// conflict: nothing the user has not seen is replaced.
 #[server(endpoint = "chat/regenerate")]
 pub async fn regenerate(
     conversation_id: String,
+    message_id: String,
     model: Option<String>,
 ) -> Result<SentMessage, AppError> {
     let (state, _, account) = crate::backend::auth::require_writer().await?;
@@ -49,16 +52,18 @@ pub async fn regenerate(
         &state,
         &account.id,
         &conversation_id,
-        ssr::Ask::Again,
+        ssr::Ask::Again { answer: message_id },
         model,
     )
     .await
 }
 
-/// Rewrites the last message and answers it anew.
+/// Rewrites the last question, `message_id`, and answers it anew. A newer
+/// question (another tab's) is a conflict.
 #[server(endpoint = "chat/edit")]
 pub async fn edit_last_message(
     conversation_id: String,
+    message_id: String,
     text: String,
     model: Option<String>,
 ) -> Result<SentMessage, AppError> {
@@ -68,11 +73,18 @@ pub async fn edit_last_message(
         &state,
         &account.id,
         &conversation_id,
-        ssr::Ask::Edited(text),
+        ssr::Ask::Edited {
+            question: message_id,
+            text,
+        },
         model,
     )
     .await
 }
+
+/// What a stale tab is told when the message it acts on is no longer the last.
+pub const CHANGED_ELSEWHERE: &str =
+    "the conversation changed in another tab; reload to see it, then try again";
 
 #[cfg(feature = "ssr")]
 fn validate(text: &str) -> Result<(), AppError> {
@@ -211,10 +223,11 @@ mod ssr {
     pub enum Ask {
         /// A new message.
         New(String),
-        /// The last message again, replacing its answer.
-        Again,
-        /// The last message, rewritten, replacing its answer.
-        Edited(String),
+        /// The last message again, replacing its answer, the conversation's
+        /// last message.
+        Again { answer: String },
+        /// The last message, `question`, rewritten, replacing its answer.
+        Edited { question: String, text: String },
     }
 
     pub async fn answer(
@@ -228,7 +241,7 @@ mod ssr {
         // the history only for a new question (asked early, below).
         let history = match ask {
             Ask::New(_) => HISTORY - 1,
-            Ask::Again | Ask::Edited(_) => 0,
+            Ask::Again { .. } | Ask::Edited { .. } => 0,
         };
         let turn::TurnContext {
             conversation,
@@ -312,7 +325,7 @@ mod ssr {
                         generation::ask_early(state.clone(), job(turns, tokens_left))
                     })
             }
-            Ask::Again | Ask::Edited(_) => None,
+            Ask::Again { .. } | Ask::Edited { .. } => None,
         };
 
         let mut tx = state.pool.begin().await?;
@@ -347,14 +360,29 @@ mod ssr {
                 )
                 .await?
             }
-            Ask::Again | Ask::Edited(_) => {
+            Ask::Again { .. } | Ask::Edited { .. } => {
                 let mut last = messages::last_user_message(&mut *tx, conversation_id)
                     .await?
                     .ok_or_else(|| {
                         AppError::Invalid("there is no message to answer again".into())
                     })?;
+                // Read under the conversation's lock: the message named is
+                // still the one this would replace, or nothing is done.
+                let current = match &ask {
+                    Ask::Again { answer } => {
+                        messages::latest_id(&mut *tx, conversation_id)
+                            .await?
+                            .as_ref()
+                            == Some(answer)
+                    }
+                    Ask::Edited { question, .. } => last.id == *question,
+                    Ask::New(_) => true,
+                };
+                if !current {
+                    return Err(AppError::Conflict(super::CHANGED_ELSEWHERE.into()));
+                }
                 messages::delete_after(&mut *tx, conversation_id, &last).await?;
-                if let Ask::Edited(text) = &ask {
+                if let Ask::Edited { text, .. } = &ask {
                     messages::set_content(&mut *tx, &last.id, text).await?;
                     last.content = text.clone();
                 }

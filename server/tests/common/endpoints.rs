@@ -22,6 +22,7 @@ pub const TEMPLATE: &str = "template-orchid";
 /// What a row's call is made of, once the owner's data exists.
 pub struct World {
     pub conversation: String,
+    pub question: String,
     pub answer: String,
     pub key: String,
     pub template: String,
@@ -144,11 +145,15 @@ pub fn matrix() -> Vec<Row> {
             ]
         }),
         post("chat/regenerate", [401, 403, 404, 404], |w| {
-            vec![("conversation_id", w.conversation.clone())]
+            vec![
+                ("conversation_id", w.conversation.clone()),
+                ("message_id", w.answer.clone()),
+            ]
         }),
         post("chat/edit", [401, 403, 404, 404], |w| {
             vec![
                 ("conversation_id", w.conversation.clone()),
+                ("message_id", w.question.clone()),
                 ("text", s("rewritten")),
             ]
         }),
@@ -291,6 +296,7 @@ impl World {
         let id = || "clnothing000000000000000".to_string();
         World {
             conversation: id(),
+            question: id(),
             answer: id(),
             key: id(),
             template: id(),

@@ -367,6 +367,21 @@ pub async fn last_user_message(
     .await
 }
 
+/// The id of the conversation's latest message, if any.
+#[instrument(skip_all)]
+pub async fn latest_id(
+    db: impl PgExecutor<'_>,
+    conversation_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM messages WHERE conversation_id = $1
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+        conversation_id
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// Deletes the messages after `message` (the answers to it).
 #[instrument(skip_all)]
 pub async fn delete_after(

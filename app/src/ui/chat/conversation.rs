@@ -59,11 +59,24 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
         let ask = ask.clone();
         let chosen = Some(model.get_untracked()).filter(|m| !m.is_empty());
         let conversation = id.get_value();
+        // The message acted on is the one shown: the server refuses (409)
+        // when another tab has added to the conversation since.
+        let acted_on = turns.with_untracked(|t| {
+            match &ask {
+                Ask::New(_) => None,
+                Ask::Again => t.last(),
+                Ask::Edited(_) => t.iter().rev().find(|turn| turn.role == MessageRole::User),
+            }
+            .map(|turn| turn.id.get_value())
+            .unwrap_or_default()
+        });
         async move {
             let result: Result<SentMessage, AppError> = match &ask {
                 Ask::New(text) => send_message(conversation, text.clone(), chosen).await,
-                Ask::Again => regenerate(conversation, chosen).await,
-                Ask::Edited(text) => edit_last_message(conversation, text.clone(), chosen).await,
+                Ask::Again => regenerate(conversation, acted_on, chosen).await,
+                Ask::Edited(text) => {
+                    edit_last_message(conversation, acted_on, text.clone(), chosen).await
+                }
             };
             result
                 .map(|sent| (matches!(ask, Ask::New(_)), sent))
