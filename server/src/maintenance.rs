@@ -52,6 +52,11 @@ async fn hourly(pool: PgPool) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purging sign-in failures failed"),
         }
+        match app::backend::db::rate_counts::prune(&pool).await {
+            Ok(n) if n > 0 => tracing::debug!(deleted = n, "pruned old rate counts"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning rate counts failed"),
+        }
         match app::backend::db::limits::prune_requests(&pool).await {
             Ok(n) if n > 0 => tracing::debug!(deleted = n, "pruned old answer requests"),
             Ok(_) => {}

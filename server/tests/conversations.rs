@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{spawn_app, Client};
+use common::{spawn_app, spawn_app_with, Client};
 use sqlx::PgPool;
 
 async fn signed_in(base: &str, email: &str) -> Client {
@@ -361,4 +361,159 @@ async fn input_limits_give_clear_errors(pool: PgPool) {
             answer.message()
         );
     }
+}
+
+// --- A search costs what the caller's own data costs (issue #25).
+
+/// The most rows any node of an `EXPLAIN (ANALYZE, FORMAT JSON)` plan
+/// produced or threw away, over all its loops.
+fn most_rows_handled(node: &serde_json::Value) -> f64 {
+    let field = |name: &str| node[name].as_f64().unwrap_or(0.0);
+    let loops = field("Actual Loops").max(1.0);
+    let own = (field("Actual Rows")
+        + field("Rows Removed by Filter")
+        + field("Rows Removed by Index Recheck")
+        + field("Rows Removed by Join Filter"))
+        * loops;
+    node["Plans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(most_rows_handled)
+        .fold(own, f64::max)
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_search_reads_only_the_callers_rows_however_many_others_have(pool: PgPool) {
+    let base = spawn_app(pool.clone()).await;
+    let ada = signed_in(&base, "ada@example.com").await;
+    let crowd = signed_in(&base, "crowd@example.com").await;
+    let ada_id = user_id_of(&ada.call("account", &[]).await);
+    let crowd_id = user_id_of(&crowd.call("account", &[]).await);
+    // Another user with 200,000 messages in 100 conversations, full of the
+    // words Ada searches for; Ada with 40 messages in 20 conversations.
+    for (user, prefix, conversations) in [(&crowd_id, "crowd", 100), (&ada_id, "ada", 20)] {
+        sqlx::query(
+            "INSERT INTO conversations (id, user_id, title)
+             SELECT $2 || i, $1, 'the notes ' || i FROM generate_series(1, $3) i",
+        )
+        .bind(user)
+        .bind(prefix)
+        .bind(conversations)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    // The crowd's rows are scenery: written with triggers off (each would
+    // touch its conversation: minutes instead of seconds), owner set here.
+    let mut seeding = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *seeding)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, owner_id, role, content)
+         SELECT 'crowd-m' || i, 'crowd' || (1 + i % 100), $1, 'USER',
+                'the weather in paris... is fine!!! number ' || i || ' c# zz'
+         FROM generate_series(1, 200000) i",
+    )
+    .bind(&crowd_id)
+    .execute(&mut *seeding)
+    .await
+    .unwrap();
+    seeding.commit().await.unwrap();
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, role, content)
+         SELECT 'ada-m' || i, 'ada' || (1 + i % 20), 'USER',
+                CASE WHEN i = 7 THEN 'the trip to paris' ELSE 'the plan for lyon ' || i END
+         FROM generate_series(1, 40) i",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE").execute(&pool).await.unwrap();
+
+    for query in ["the", "paris", "number", "...", "!!!", "c#", "zz", "ly"] {
+        let sql = if app::backend::db::conversations::has_trigrams(query) {
+            include_str!("../../app/src/backend/db/sql/search_by_trigrams.sql")
+        } else {
+            include_str!("../../app/src/backend/db/sql/search_by_walking.sql")
+        };
+        let pattern = format!("%{}%", app::backend::db::escape_like(query));
+        let plan: serde_json::Value =
+            sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, FORMAT JSON) {sql}"))
+                .bind(&ada_id)
+                .bind(&pattern)
+                .bind(50_i64)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let most = most_rows_handled(&plan[0]["Plan"]);
+        // Ada has 60 rows (a node looping over them may count some many
+        // times); the crowd has 200,100, which must stay unread.
+        assert!(
+            most <= 1000.0,
+            "{query:?}: a plan node handled {most} rows:\n{plan:#}"
+        );
+    }
+    let found = ada
+        .call("conversations/search", &[("query", "paris")])
+        .await;
+    let ids: Vec<&str> = found
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ada8"]);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn searches_are_limited_per_user_and_minute(pool: PgPool) {
+    let base = spawn_app_with(pool.clone(), &[("VIBEBOT_SEARCHES_PER_MINUTE", "3")]).await;
+    let ada = signed_in(&base, "ada@example.com").await;
+    let bob = signed_in(&base, "bob@example.com").await;
+    let minute = || async {
+        let at: chrono::DateTime<chrono::Utc> =
+            sqlx::query_scalar("SELECT date_trunc('minute', now())")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        at
+    };
+    // Counted per minute of the clock: a run that straddles one is repeated.
+    for _ in 0..2 {
+        sqlx::query("DELETE FROM rate_counts")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let started = minute().await;
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            statuses.push(ada.call("conversations/search", &[("query", "x")]).await);
+        }
+        let others = bob.call("conversations/search", &[("query", "x")]).await;
+        if minute().await != started {
+            continue;
+        }
+        let codes: Vec<u16> = statuses.iter().map(|a| a.status).collect();
+        assert_eq!(codes, [200, 200, 200, 429]);
+        let refused = &statuses[3];
+        assert!(
+            refused.message().starts_with(
+                "you have searched 3 times this minute, the most this server allows; try again in "
+            ),
+            "{refused:?}"
+        );
+        let retry: u64 = refused.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        assert_eq!(others.status, 200, "another user's searches are their own");
+        return;
+    }
+    panic!("two runs straddled a minute each");
 }

@@ -95,6 +95,8 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
             false,
             Some("clock_timestamp()"),
         ),
+        // The conversation's owner, set by a trigger: search reads by it.
+        col("messages", "owner_id", "text", false, None),
     ];
     expected.sort();
 
@@ -159,9 +161,10 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         // Later migrations: keyset pagination and search.
         "CREATE INDEX conversations_user_activity_idx ON public.conversations USING btree (user_id, last_activity_at DESC, id DESC)",
         "CREATE INDEX messages_conversation_order_idx ON public.messages USING btree (conversation_id, created_at, id)",
-        "CREATE INDEX conversations_title_trgm_idx ON public.conversations USING gin (title gin_trgm_ops)",
-        // Search leaves out answers being written (their text is saved every 500 ms).
-        "CREATE INDEX messages_content_trgm_idx ON public.messages USING gin (content gin_trgm_ops) WHERE ((metadata ->> 'status'::text) IS DISTINCT FROM 'streaming'::text)",
+        // Search reads only the caller's entries (the indexes lead with the
+        // owner) and leaves out answers being written (saved every 500 ms).
+        "CREATE INDEX conversations_user_title_trgm_idx ON public.conversations USING gin (user_id, title gin_trgm_ops)",
+        "CREATE INDEX messages_owner_content_trgm_idx ON public.messages USING gin (owner_id, content gin_trgm_ops) WHERE ((metadata ->> 'status'::text) IS DISTINCT FROM 'streaming'::text)",
         "CREATE INDEX messages_streaming_idx ON public.messages USING btree (conversation_id) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
         // Answers being written: by conversation, and a user's (counted on every send).
         "CREATE INDEX messages_streaming_asked_by_idx ON public.messages USING btree (((metadata ->> 'asked_by'::text))) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",

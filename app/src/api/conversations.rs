@@ -105,6 +105,12 @@ pub async fn search_conversations(query: String) -> Result<Vec<ConversationSumma
             "a search has at most {SEARCH_MAX_CHARS} characters"
         )));
     }
+    crate::backend::limits::admit_search(
+        &state.pool,
+        &account.id,
+        state.config.searches_per_minute,
+    )
+    .await?;
     Ok(crate::backend::db::conversations::search(
         &state.pool,
         &account.id,

@@ -59,6 +59,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Registrations accepted from one client address (IPv6: one /64) in 15 minutes.
     pub registrations_per_address: u32,
+    /// Searches one user may make in a minute (all instances together).
+    pub searches_per_minute: u32,
     /// The master key being rotated away from: still accepted for decryption.
     pub previous_encryption_key: Option<MasterKey>,
     /// Let users point keys at loopback and private-network servers (Ollama on
@@ -239,6 +241,7 @@ impl Config {
         let trust_proxy = flag(&var, "VIBEBOT_TRUST_PROXY")?;
         let registrations_per_address =
             number(&var, "VIBEBOT_REGISTRATIONS_PER_ADDRESS", 10, 1, 1_000_000)?;
+        let searches_per_minute = number(&var, "VIBEBOT_SEARCHES_PER_MINUTE", 120, 1, 1_000_000)?;
         let allow_private_endpoints = flag(&var, "VIBEBOT_ALLOW_PRIVATE_ENDPOINTS")?;
         let previous_encryption_key = match var("VIBEBOT_ENCRYPTION_KEY_PREVIOUS") {
             Some(text) => Some(
@@ -285,6 +288,7 @@ impl Config {
 
         Ok(Config {
             registrations_per_address,
+            searches_per_minute,
             max_answers_per_user,
             max_answer_bytes,
             max_answer_duration,

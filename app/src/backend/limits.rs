@@ -55,3 +55,24 @@ fn too_many_in_flight(n: u64) -> String {
          wait for one to finish or stop one"
     )
 }
+
+/// Counts a search by `user_id` and refuses it past `per_minute` searches in
+/// the current minute (on all instances together).
+pub async fn admit_search(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    per_minute: u32,
+) -> Result<(), AppError> {
+    let (count, seconds_left) =
+        super::db::rate_counts::count(db, &format!("search:{user_id}")).await?;
+    if i64::from(count) > i64::from(per_minute) {
+        return Err(AppError::RateLimited {
+            message: format!(
+                "you have searched {per_minute} times this minute, the most this server allows; \
+                 try again in {seconds_left} seconds"
+            ),
+            retry_after_secs: seconds_left.max(1) as u64,
+        });
+    }
+    Ok(())
+}

@@ -121,14 +121,14 @@ pub async fn list_page(
 }
 
 /// Conversations whose title or any message contains `query` (case-insensitive),
-/// most recent first.
+/// most recent first; reads only the user's rows, whatever the query.
 ///
-/// A query of three characters or more has trigrams: the title and content
-/// trigram indexes find the matching rows of every user, then the user's own
-/// are kept. A shorter one has none, so it walks the user's conversations.
-/// Answers still being written are not searched: the content index leaves
-/// them out (it would index their whole text at every save), and its
-/// condition is repeated word for word in the query so the planner uses it.
+/// A query with trigrams (three letters or digits in a row) is looked up in
+/// the trigram indexes, which lead with the owner; one without (`c#`, `...`)
+/// walks the user's conversations. Answers still being written are not
+/// searched: the content index leaves them out (it would index their whole
+/// text at every save). The statements are files so that a test can
+/// `EXPLAIN` exactly them.
 #[instrument(skip_all)]
 pub async fn search(
     db: impl PgExecutor<'_>,
@@ -137,20 +137,10 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<ConversationSummary>, sqlx::Error> {
     let pattern = format!("%{}%", super::escape_like(query));
-    let rows = if query.chars().count() >= 3 {
-        sqlx::query_as!(
+    let rows = if has_trigrams(query) {
+        sqlx::query_file_as!(
             SummaryRow,
-            r#"SELECT c.id, c.title, c.model,
-                      c.created_at AS "created_at: DateTime<Utc>",
-                      c.last_activity_at AS "last_activity_at: DateTime<Utc>"
-               FROM conversations c
-               WHERE c.user_id = $1
-                 AND c.id IN (SELECT id FROM conversations WHERE title ILIKE $2
-                              UNION ALL
-                              SELECT conversation_id FROM messages
-                              WHERE content ILIKE $2 AND (metadata->>'status') IS DISTINCT FROM 'streaming')
-               ORDER BY c.last_activity_at DESC, c.id DESC
-               LIMIT $3"#,
+            "src/backend/db/sql/search_by_trigrams.sql",
             user_id,
             pattern,
             limit,
@@ -158,19 +148,9 @@ pub async fn search(
         .fetch_all(db)
         .await?
     } else {
-        sqlx::query_as!(
+        sqlx::query_file_as!(
             SummaryRow,
-            r#"SELECT c.id, c.title, c.model,
-                      c.created_at AS "created_at: DateTime<Utc>",
-                      c.last_activity_at AS "last_activity_at: DateTime<Utc>"
-               FROM conversations c
-               WHERE c.user_id = $1
-                 AND (c.title ILIKE $2
-                      OR EXISTS (SELECT 1 FROM messages m
-                                 WHERE m.conversation_id = c.id AND m.content ILIKE $2
-                                   AND (m.metadata->>'status') IS DISTINCT FROM 'streaming'))
-               ORDER BY c.last_activity_at DESC, c.id DESC
-               LIMIT $3"#,
+            "src/backend/db/sql/search_by_walking.sql",
             user_id,
             pattern,
             limit,
@@ -179,6 +159,19 @@ pub async fn search(
         .await?
     };
     Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Whether pg_trgm finds a trigram in a `%query%` pattern: three word
+/// characters in a row (it splits words at anything else).
+pub fn has_trigrams(query: &str) -> bool {
+    let mut run = 0;
+    for c in query.chars() {
+        run = if c.is_alphanumeric() { run + 1 } else { 0 };
+        if run == 3 {
+            return true;
+        }
+    }
+    false
 }
 
 /// A conversation of the user's, with its system prompt and generation settings.
@@ -315,4 +308,19 @@ pub async fn delete(db: impl PgExecutor<'_>, id: &str, user_id: &str) -> Result<
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_trigrams;
+
+    #[test]
+    fn queries_with_three_word_characters_in_a_row_have_trigrams() {
+        for yes in ["the", "paris", "c# code", "100%"] {
+            assert!(has_trigrams(yes), "{yes}");
+        }
+        for no in ["ab", "...", "!!!", "c#", "a b c", "_", "1.5"] {
+            assert!(!has_trigrams(no), "{no}");
+        }
+    }
 }

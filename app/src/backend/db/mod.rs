@@ -7,6 +7,7 @@ pub mod health;
 pub mod limits;
 pub mod login_failures;
 pub mod messages;
+pub mod rate_counts;
 pub mod settings;
 pub mod templates;
 pub mod turn;
