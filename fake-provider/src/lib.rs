@@ -4,7 +4,8 @@
 //! Behaviour is chosen by the API key, so tests need no set-up:
 //! a key containing `invalid` gets the provider's 401 body, `forbidden` 403,
 //! `ratelimited` 429 with `retry-after: 7`, `overloaded` 529 (Anthropic) or
-//! 503 (OpenAI), `nomodels` an empty model list, `endless-error`,
+//! 503 (OpenAI), `nomodels` an empty model list, `echo-key` a 400 whose
+//! message repeats the key (as a careless proxy would), `endless-error`,
 //! `huge-error` and `endless-models` what a hostile endpoint would send
 //! ([`hostile`]); any other key works.
 //! Chat answers stream in each API's wire format and are scripted by markers in
@@ -159,6 +160,13 @@ pub(crate) fn scenario(api: Api, key: Option<&str>) -> Scenario {
             Api::OpenAi => StatusCode::SERVICE_UNAVAILABLE,
         };
         Scenario::Fail(error(api, status, "Overloaded"))
+    } else if key.contains("echo-key") {
+        // A proxy that echoes what it was sent: VibeBot must not pass it on.
+        Scenario::Fail(error(
+            api,
+            StatusCode::BAD_REQUEST,
+            &format!("upstream refused Authorization: Bearer {key} (key {key})"),
+        ))
     } else if key.contains("endless-error") {
         Scenario::Fail(hostile::endless_error(api))
     } else if key.contains("huge-error") {

@@ -80,6 +80,9 @@ pub fn shared_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<Share
         config: config.clone(),
         cipher: Arc::new(startup::key_cipher(&config)?),
         passwords: PasswordHasher::default(),
+        open_streams: app::backend::open_streams::OpenStreams::new(
+            config.max_event_streams_per_user,
+        ),
     })
 }
 

@@ -471,7 +471,33 @@ async fn cross_site_writes_are_refused(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(form_post.status(), 403);
+    // DNS rebinding: a page of a name an attacker points at this server is
+    // "same origin" with it; without VIBEBOT_PUBLIC_URL, only addresses and
+    // loopback names are served writes.
+    let port = base.rsplit(':').next().unwrap();
+    let rebound = format!("rebound.example:{port}");
+    let answer = client
+        .call_with(
+            "register",
+            &args,
+            &[("host", &rebound), ("origin", &format!("http://{rebound}"))],
+        )
+        .await;
+    assert_eq!(answer.status, 403, "{answer:?}");
+    assert!(
+        answer.message().contains("VIBEBOT_PUBLIC_URL"),
+        "{answer:?}"
+    );
     assert_eq!(client.whoami().await, None);
+    let local = format!("localhost:{port}");
+    let answer = client
+        .call_with(
+            "register",
+            &args,
+            &[("host", &local), ("origin", &format!("http://{local}"))],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "a loopback name is fine: {answer:?}");
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

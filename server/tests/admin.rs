@@ -278,3 +278,72 @@ async fn the_registration_mode_decides_who_signs_up(pool: PgPool) {
         200
     );
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_one_time_password_expires(pool: PgPool) {
+    let (base, admin, _) = setup(&pool).await;
+    let created = admin
+        .call(
+            "admin/create",
+            &[("email", "late@example.com"), ("role", "USER")],
+        )
+        .await;
+    assert_eq!(created.status, 200, "{created:?}");
+    let one_time = created.body["one_time_password"].as_str().unwrap();
+    // Valid for a week by default (VIBEBOT_ONE_TIME_PASSWORD_DAYS).
+    let days: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM one_time_password_expires_at - now())::float8 / 86400
+         FROM users WHERE email = 'late@example.com'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!((6.99..=7.0).contains(&days), "{days}");
+
+    // Eight days later (moved in the database rather than waited for).
+    sqlx::query(
+        "UPDATE users SET one_time_password_expires_at = now() - interval '1 day'
+         WHERE email = 'late@example.com'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let late = Client::new(&base);
+    let login = late.login("late@example.com", one_time).await;
+    assert_eq!(login.status, 403, "{login:?}");
+    assert_eq!(
+        login.message(),
+        "this one-time password has expired; ask an administrator to create your account again"
+    );
+    assert_eq!(late.whoami().await, None);
+    // A wrong password says only that, as for any account.
+    let wrong = late.login("late@example.com", "not the password").await;
+    assert_eq!(wrong.status, 401);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_last_administrator_cannot_delete_their_own_account(pool: PgPool) {
+    let (base, admin, _) = setup(&pool).await;
+    let refused = admin
+        .call("profile/delete", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(refused.status, 409, "{refused:?}");
+    assert_eq!(
+        refused.message(),
+        "you are the last administrator; make someone else an administrator first"
+    );
+    assert_eq!(admin.whoami().await.as_deref(), Some("root@example.com"));
+
+    // With a second administrator, either may leave.
+    let second = Client::new(&base);
+    assert_eq!(
+        second.register("second@example.com", PASSWORD).await.status,
+        200
+    );
+    common::set_role(&pool, "second@example.com", "ADMIN").await;
+    let left = admin
+        .call("profile/delete", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(left.status, 200, "{left:?}");
+    assert_eq!(admin.whoami().await, None);
+}

@@ -1012,3 +1012,41 @@ async fn a_stale_tab_cannot_edit_or_regenerate_what_another_tab_replaced(pool: P
         .await;
     assert_eq!(again.status, 200, "{again:?}");
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn event_streams_are_capped_per_user_and_end_with_their_client(pool: PgPool) {
+    let (client, conversation) =
+        setup_with(pool.clone(), &[("VIBEBOT_MAX_EVENT_STREAMS_PER_USER", "2")]).await;
+    // An answer that goes silent after two tokens and stays so.
+    let sent = send(&client, &conversation, "[tokens=4] [stall]").await;
+    let id = answer_id(&sent);
+    let url = format!("{}/api/messages/{id}/events", client.base);
+    let first = client.http.get(&url).send().await.unwrap();
+    let second = client.http.get(&url).send().await.unwrap();
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    let third = Answer::read(client.http.get(&url).send().await.unwrap()).await;
+    assert_eq!(third.status, 429, "{third:?}");
+    assert!(third.message().contains("answer streams open"), "{third:?}");
+
+    // One tab goes away while the answer is silent: its follower ends with
+    // it and frees its place.
+    drop(first);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let again = client.http.get(&url).send().await.unwrap();
+        if again.status() == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the follower of a closed stream still counts"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(second);
+    let stopped = client.call("chat/stop", &[("message_id", &id)]).await;
+    assert_eq!(stopped.status, 200, "{stopped:?}");
+}

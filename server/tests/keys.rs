@@ -279,7 +279,7 @@ async fn the_operator_can_allow_private_endpoints(pool: PgPool) {
 async fn test_key_reports_success_and_each_error_in_plain_words(pool: PgPool) {
     let (fake, client) = app_and_user(pool, &[("VIBEBOT_ALLOW_PRIVATE_ENDPOINTS", "true")]).await;
     let compatible = format!("{fake}/openai/v1");
-    let cases: [(&str, &str, &str, u16, &str); 8] = [
+    let cases: [(&str, &str, &str, u16, &str); 9] = [
         ("CLAUDE", CLAUDE_KEY, "", 200, "works: 3 models available"),
         ("OPENAI", OPENAI_KEY, "", 200, "works: 4 models available"),
         (
@@ -323,6 +323,15 @@ async fn test_key_reports_success_and_each_error_in_plain_words(pool: PgPool) {
             "",
             503,
             "overloaded",
+        ),
+        // A proxy that echoes the key it was sent: its words are passed on
+        // without it.
+        (
+            "OPENAI",
+            "sk-echo-key-0000000000000000",
+            "",
+            503,
+            "upstream refused Authorization: Bearer [redacted] (key [redacted])",
         ),
     ];
     for (provider, key, base_url, status, fragment) in cases {

@@ -489,3 +489,19 @@ async fn the_operators_proxy_carries_only_the_operators_endpoints() {
         "only the operator's request went through the proxy"
     );
 }
+
+#[tokio::test]
+async fn a_key_echoed_by_the_provider_is_taken_out_of_its_words() {
+    let client = client().await;
+    for (provider, key) in [
+        (ApiKeyProvider::Openai, "sk-echo-key-0000000000000000"),
+        (ApiKeyProvider::Claude, "sk-ant-echo-key-000000000000"),
+    ] {
+        let err = run(&client, provider, key, request("hi", None))
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("Bearer [redacted]"), "{text}");
+        assert!(!text.contains(&key[3..11]), "the key leaked into {text}");
+    }
+}

@@ -45,6 +45,14 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
             Some("false"),
         ),
         col("users", "last_sign_in_at", "timestamptz", true, None),
+        // A one-time password works until then.
+        col(
+            "users",
+            "one_time_password_expires_at",
+            "timestamptz",
+            true,
+            None,
+        ),
         col("api_keys", "id", "text", false, None),
         col("api_keys", "user_id", "text", false, None),
         col("api_keys", "provider", "api_key_provider", false, None),

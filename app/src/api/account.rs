@@ -107,6 +107,12 @@ pub async fn login(
         // The attempt stays counted: a failure.
         return Err(AppError::BadCredentials);
     };
+    if credentials.one_time_password_expired {
+        return Err(AppError::Forbidden(
+            "this one-time password has expired; ask an administrator to create your account again"
+                .into(),
+        ));
+    }
 
     throttle::succeeded(&state.pool, attempt, Some(&credentials.id)).await?;
     session::sign_in(&session, &credentials.id, credentials.session_epoch).await?;

@@ -110,7 +110,7 @@ pub async fn admin_create_user(
         },
     )
     .await?;
-    users::set_must_change_password(&mut *tx, &id, true).await?;
+    users::set_one_time_password(&mut *tx, &id, state.config.one_time_password_days as i32).await?;
     let user = users::admin_find(&mut *tx, &id)
         .await?
         .ok_or(AppError::Internal)?;

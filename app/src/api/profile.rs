@@ -80,7 +80,17 @@ pub async fn delete_account(current_password: String) -> Result<(), AppError> {
 
     let (state, session, account) = require_account().await?;
     ssr::confirm_password(&state, &account, &current_password).await?;
-    users::delete(&state.pool, &account.id).await?;
+    // As on the admin page: the admins are locked while counted, so the last
+    // two cannot both leave at once.
+    let mut tx = state.pool.begin().await?;
+    let admins = users::lock_admins(&mut tx).await?;
+    if account.role == crate::model::UserRole::Admin && admins <= 1 {
+        return Err(AppError::Conflict(
+            "you are the last administrator; make someone else an administrator first".into(),
+        ));
+    }
+    users::delete(&mut *tx, &account.id).await?;
+    tx.commit().await?;
     session::sign_out(&session).await?;
     tracing::info!(user_id = %account.id, "account deleted");
     leptos_axum::redirect("/");

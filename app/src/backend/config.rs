@@ -61,6 +61,10 @@ pub struct Config {
     pub registrations_per_address: u32,
     /// Searches one user may make in a minute (all instances together).
     pub searches_per_minute: u32,
+    /// How long an administrator's one-time password works, in days.
+    pub one_time_password_days: u32,
+    /// Answer event streams one user may have open at once (per instance).
+    pub max_event_streams_per_user: u32,
     /// The master key being rotated away from: still accepted for decryption.
     pub previous_encryption_key: Option<MasterKey>,
     /// Let users point keys at loopback and private-network servers (Ollama on
@@ -242,6 +246,9 @@ impl Config {
         let registrations_per_address =
             number(&var, "VIBEBOT_REGISTRATIONS_PER_ADDRESS", 10, 1, 1_000_000)?;
         let searches_per_minute = number(&var, "VIBEBOT_SEARCHES_PER_MINUTE", 120, 1, 1_000_000)?;
+        let one_time_password_days = number(&var, "VIBEBOT_ONE_TIME_PASSWORD_DAYS", 7, 1, 365)?;
+        let max_event_streams_per_user =
+            number(&var, "VIBEBOT_MAX_EVENT_STREAMS_PER_USER", 30, 1, 1_000_000)?;
         let allow_private_endpoints = flag(&var, "VIBEBOT_ALLOW_PRIVATE_ENDPOINTS")?;
         let previous_encryption_key = match var("VIBEBOT_ENCRYPTION_KEY_PREVIOUS") {
             Some(text) => Some(
@@ -287,6 +294,8 @@ impl Config {
         };
 
         Ok(Config {
+            max_event_streams_per_user,
+            one_time_password_days,
             registrations_per_address,
             searches_per_minute,
             max_answers_per_user,

@@ -31,6 +31,8 @@ pub struct Shared {
     pub generations: Registry,
     /// Whether PostgreSQL answers (requests are refused at once while not).
     pub database: Arc<DatabaseHealth>,
+    /// Answer event streams open per user here (capped).
+    pub open_streams: Arc<super::open_streams::OpenStreams>,
 }
 
 impl AppState {

@@ -43,8 +43,22 @@ pub async fn message_events(
         Ok(false) => return AppError::NotFound("message".into()).into_response(),
         Err(e) => return AppError::from(e).into_response(),
     }
+    let Some(slot) = state.open_streams.open(&account.id) else {
+        return AppError::RateLimited {
+            message: format!(
+                "you have {} answer streams open, the most this server allows; close some tabs",
+                state.open_streams.max_per_user()
+            ),
+            retry_after_secs: 5,
+        }
+        .into_response();
+    };
     let (tx, rx) = mpsc::channel::<Event>(64);
-    tokio::spawn(follow(state, id, account.id, tx));
+    tokio::spawn(async move {
+        // Counted until the follower ends.
+        let _slot = slot;
+        follow(state, id, account.id, tx).await;
+    });
     let stream = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
@@ -82,7 +96,13 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
                 Following::Updates(updates) => updates,
             };
             loop {
-                match updates.recv().await {
+                // A silent answer must not keep the follower of a client
+                // that left: it ends as soon as the connection does.
+                let update = tokio::select! {
+                    update = updates.recv() => update,
+                    () = tx.closed() => return,
+                };
+                match update {
                     Ok(Update::Text(delta)) => {
                         if tx
                             .send(event("delta", json!({ "text": delta })))
@@ -117,11 +137,10 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
             // would leave the client without the answer's end.
             Err(e) => {
                 tracing::warn!(error = %e, message_id = %id, "reading a followed answer failed; trying again");
-                tokio::time::sleep(RETRY_AFTER).await;
-                if tx.is_closed() {
-                    return;
+                tokio::select! {
+                    () = tokio::time::sleep(RETRY_AFTER) => continue,
+                    () = tx.closed() => return,
                 }
-                continue;
             }
         };
         let sent = match elsewhere.take(&progress) {
@@ -142,9 +161,9 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
             return;
         }
         // Being written by another instance: follow its saves.
-        tokio::time::sleep(POLL_EVERY).await;
-        if tx.is_closed() {
-            return;
+        tokio::select! {
+            () = tokio::time::sleep(POLL_EVERY) => {}
+            () = tx.closed() => return,
         }
     }
 }

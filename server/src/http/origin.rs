@@ -52,9 +52,15 @@ pub fn check(config: &Config, headers: &HeaderMap) -> Result<(), &'static str> {
     let same = match &config.public_url {
         Some(public) => claimed.origin() == public.origin(),
         // Without a configured address, the page's origin must name the host the
-        // request was sent to (a cross-site page cannot forge its own Origin).
+        // request was sent to (a cross-site page cannot forge its own Origin),
+        // and that host must be an address or a loopback name: a name an
+        // attacker controls could be pointed at this server after the page
+        // loaded (DNS rebinding), making their page "same origin".
         None => {
             let host = text(header::HOST).ok_or("no Host header")?;
+            if !is_address_or_loopback(host) {
+                return Err("a request to a host name without VIBEBOT_PUBLIC_URL (set it to the address users reach VibeBot at)");
+            }
             authority(&claimed).eq_ignore_ascii_case(host)
         }
     };
@@ -62,6 +68,22 @@ pub fn check(config: &Config, headers: &HeaderMap) -> Result<(), &'static str> {
         Ok(())
     } else {
         Err("foreign origin")
+    }
+}
+
+/// Whether a `Host` header names an IP address (as the listen address does)
+/// or a loopback name (`localhost`, `*.localhost`), which DNS cannot rebind.
+fn is_address_or_loopback(host: &str) -> bool {
+    let Ok(url) = url::Url::parse(&format!("http://{host}/")) else {
+        return false;
+    };
+    match url.host() {
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        None => false,
     }
 }
 
@@ -108,7 +130,44 @@ mod tests {
         .is_ok());
         assert!(check(
             &c,
-            &headers(&[("host", "chat.test"), ("referer", "https://chat.test/c/1")])
+            &headers(&[
+                ("host", "localhost:3000"),
+                ("referer", "http://localhost:3000/c/1")
+            ])
+        )
+        .is_ok());
+        assert!(check(
+            &c,
+            &headers(&[("host", "[::1]:3000"), ("origin", "http://[::1]:3000")])
+        )
+        .is_ok());
+        assert!(check(
+            &c,
+            &headers(&[("host", "192.168.1.5"), ("origin", "http://192.168.1.5")])
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn a_host_name_is_refused_without_a_configured_address() {
+        // A page of evil.test whose name now points here (DNS rebinding) is
+        // "same origin" with the request it sends.
+        let c = config(None);
+        let e = check(
+            &c,
+            &headers(&[
+                ("host", "evil.test:3000"),
+                ("origin", "http://evil.test:3000"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.contains("VIBEBOT_PUBLIC_URL"), "{e}");
+        assert!(check(
+            &c,
+            &headers(&[
+                ("host", "app.localhost:3000"),
+                ("origin", "http://app.localhost:3000")
+            ])
         )
         .is_ok());
     }

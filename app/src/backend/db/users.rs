@@ -44,6 +44,8 @@ pub struct Credentials {
     pub id: String,
     pub password: String,
     pub session_epoch: i32,
+    /// The password is an administrator's one-time password, past its time.
+    pub one_time_password_expired: bool,
 }
 
 #[instrument(skip_all)]
@@ -53,7 +55,10 @@ pub async fn find_credentials_by_email(
 ) -> Result<Option<Credentials>, sqlx::Error> {
     sqlx::query_as!(
         Credentials,
-        "SELECT id, password, session_epoch FROM users WHERE email = $1",
+        r#"SELECT id, password, session_epoch,
+                  (must_change_password AND one_time_password_expires_at < now())
+                      IS TRUE AS "one_time_password_expired!"
+           FROM users WHERE email = $1"#,
         email
     )
     .fetch_optional(db)
@@ -67,7 +72,10 @@ pub async fn find_credentials_by_id(
 ) -> Result<Option<Credentials>, sqlx::Error> {
     sqlx::query_as!(
         Credentials,
-        "SELECT id, password, session_epoch FROM users WHERE id = $1",
+        r#"SELECT id, password, session_epoch,
+                  (must_change_password AND one_time_password_expires_at < now())
+                      IS TRUE AS "one_time_password_expired!"
+           FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -184,7 +192,8 @@ pub async fn update_password(
     password_hash: &str,
 ) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar!(
-        "UPDATE users SET password = $2, session_epoch = session_epoch + 1, must_change_password = false
+        "UPDATE users SET password = $2, session_epoch = session_epoch + 1, must_change_password = false,
+                          one_time_password_expires_at = NULL
          WHERE id = $1 RETURNING session_epoch",
         id,
         password_hash
@@ -307,17 +316,20 @@ pub async fn set_role(
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks an account as needing a new password at its next sign-in (or not).
+/// Marks an account's password as a one-time password, valid for `days`:
+/// its owner must choose their own at first sign-in.
 #[instrument(skip_all)]
-pub async fn set_must_change_password(
+pub async fn set_one_time_password(
     db: impl PgExecutor<'_>,
     id: &str,
-    must: bool,
+    days: i32,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE users SET must_change_password = $2 WHERE id = $1",
+        "UPDATE users SET must_change_password = true,
+                          one_time_password_expires_at = now() + make_interval(days => $2)
+         WHERE id = $1",
         id,
-        must
+        days
     )
     .execute(db)
     .await?;

@@ -187,7 +187,7 @@ async fn stream(
                     measures.output_tokens = output_tokens.or(measures.output_tokens);
                 }
                 Some(Ok(StreamEvent::Done { stop_reason })) => return End::Complete(stop_reason),
-                Some(Err(e)) => return End::Failed(e.to_string()),
+                Some(Err(e)) => return End::Failed(e.without_key(job.key.expose()).to_string()),
                 None => return End::Failed("the provider ended the answer early".into()),
             },
         }

@@ -51,7 +51,8 @@ pub enum StreamEvent {
 
 impl ProviderClient {
     /// Starts a streamed answer. HTTP errors come back here; errors during the
-    /// stream come back from [`ChatStream::next`].
+    /// stream come back from [`ChatStream::next`] (whose caller takes the key
+    /// out of them: [`ProviderError::without_key`]).
     pub async fn stream_chat(
         &self,
         endpoint: &Endpoint,
@@ -69,7 +70,9 @@ impl ProviderClient {
             .send()
             .await
             .map_err(|e| ProviderError::from_transport(&e, endpoint))?;
-        let response = check_status(response).await?;
+        let response = check_status(response)
+            .await
+            .map_err(|e| e.without_key(key))?;
         Ok(ChatStream {
             response,
             parser: SseParser::new(),

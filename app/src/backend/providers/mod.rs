@@ -135,6 +135,16 @@ impl ProviderClient {
         endpoint: &Endpoint,
         key: &str,
     ) -> Result<Vec<String>, ProviderError> {
+        self.ask_for_models(endpoint, key)
+            .await
+            .map_err(|e| e.without_key(key))
+    }
+
+    async fn ask_for_models(
+        &self,
+        endpoint: &Endpoint,
+        key: &str,
+    ) -> Result<Vec<String>, ProviderError> {
         #[derive(Deserialize)]
         struct Model {
             id: String,
