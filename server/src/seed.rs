@@ -125,14 +125,18 @@ pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx:
 
     for (provider, name, plaintext) in SAMPLE_KEYS {
         if !api_keys::exists_named(&mut *tx, &user_id, name).await? {
+            let id = app::backend::db::new_id();
             let owner = KeyOwner {
+                key_id: &id,
                 user_id: &user_id,
                 provider,
+                base_url: None,
             };
             let encrypted = cipher.encrypt(plaintext, owner);
             api_keys::insert(
                 &mut *tx,
                 api_keys::NewKey {
+                    id: &id,
                     user_id: &user_id,
                     provider,
                     encrypted_key: &encrypted,

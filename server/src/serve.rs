@@ -26,6 +26,18 @@ async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()
         tracing::info!(applied, "applied pending migrations");
     }
     let state = app_state(config, db.pool.clone())?;
+    let upgrade = crate::rotate::upgrade_legacy(&db.pool, &state.cipher)
+        .await
+        .context("re-encrypting stored API keys in the current format")?;
+    if upgrade.upgraded > 0 {
+        tracing::info!(
+            keys = upgrade.upgraded,
+            "re-encrypted stored API keys in the current format (bound to their row and base URL)"
+        );
+    }
+    if upgrade.undecryptable > 0 {
+        tracing::warn!(keys = upgrade.undecryptable, "stored API keys in the old format open with no master key given; their owners must replace them");
+    }
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .with_context(|| format!("cannot listen on {} (LEPTOS_SITE_ADDR)", config.site_addr))?;

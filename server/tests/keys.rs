@@ -68,7 +68,7 @@ async fn keys_are_stored_encrypted_and_shown_masked(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert!(stored.starts_with("v1:"));
+    assert!(stored.starts_with("v2:"));
     assert!(!stored.contains("live-secret"));
 
     let list = client.call("keys/list", &[]).await;
@@ -481,13 +481,15 @@ async fn first_keys_added_at_once_are_all_stored_and_one_is_the_default(pool: Pg
     // Each of these is the first Claude key when it starts: all try to become
     // the default at once, in separate connections.
     let hints: Vec<String> = (0..8).map(|i| format!("sk-…{i:04}")).collect();
-    let adds = hints.iter().map(|hint| {
+    let ids: Vec<String> = (0..8).map(|i| format!("key{i}")).collect();
+    let adds = hints.iter().zip(&ids).map(|(hint, id)| {
         insert_concurrently(
             &pool,
             NewKey {
+                id,
                 user_id: "u1",
                 provider: app::model::ApiKeyProvider::Claude,
-                encrypted_key: "v1:not-a-real-ciphertext",
+                encrypted_key: "v2:not-a-real-ciphertext",
                 key_hint: hint,
                 name: Some(hint),
                 base_url: None,
@@ -504,4 +506,79 @@ async fn first_keys_added_at_once_are_all_stored_and_one_is_the_default(pool: Pg
     .await
     .unwrap();
     assert_eq!((stored, defaults), (8, 1));
+}
+
+// --- A ciphertext opens only in its own row, for its own base URL (issue #25).
+
+async fn test_key(client: &Client, id: &str) -> Answer {
+    client.call("keys/test", &[("id", id)]).await
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_key_opens_only_in_its_row_and_for_its_base_url(pool: PgPool) {
+    let (fake, client) =
+        app_and_user(pool.clone(), &[("VIBEBOT_ALLOW_PRIVATE_ENDPOINTS", "true")]).await;
+    let id = |answer: Answer| answer.body["id"].as_str().unwrap().to_string();
+    let first = id(add(&client, "CLAUDE", "sk-ant-first-key-00000000000", "A", "").await);
+    let second = id(add(&client, "CLAUDE", "sk-ant-second-key-0000000000", "B", "").await);
+
+    // Someone with write access to the database copies one ciphertext into
+    // the same owner's other row.
+    sqlx::query(
+        "UPDATE api_keys SET encrypted_key = (SELECT encrypted_key FROM api_keys WHERE id = $1)
+         WHERE id = $2",
+    )
+    .bind(&first)
+    .bind(&second)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let copied = test_key(&client, &second).await;
+    assert_eq!(copied.status, 400, "{copied:?}");
+    assert!(
+        copied.message().contains("cannot be decrypted"),
+        "{copied:?}"
+    );
+    assert_eq!(test_key(&client, &first).await.status, 200);
+
+    // ... or points a key at an address they control: the key is not sent.
+    let (elsewhere, served) = fake_provider::spawn_counting().await;
+    let compatible = id(add(
+        &client,
+        "OPENAI",
+        "sk-compatible-key-0000000000",
+        "C",
+        &format!("{fake}/openai/v1"),
+    )
+    .await);
+    assert_eq!(test_key(&client, &compatible).await.status, 200);
+    sqlx::query("UPDATE api_keys SET base_url = $2 WHERE id = $1")
+        .bind(&compatible)
+        .bind(format!("{elsewhere}/openai/v1"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let moved = test_key(&client, &compatible).await;
+    assert_eq!(moved.status, 400, "{moved:?}");
+    assert!(moved.message().contains("cannot be decrypted"), "{moved:?}");
+    let chat = client
+        .call(
+            "conversations/create",
+            &[("model", "some-compatible-model")],
+        )
+        .await;
+    let conversation = chat.body["id"].as_str().unwrap();
+    let sent = client
+        .call(
+            "chat/send",
+            &[("conversation_id", conversation), ("text", "hello")],
+        )
+        .await;
+    assert_eq!(sent.status, 400, "{sent:?}");
+    assert!(sent.message().contains("cannot be decrypted"), "{sent:?}");
+    assert_eq!(
+        served.asked.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the key went to the new address"
+    );
 }

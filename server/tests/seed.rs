@@ -2,7 +2,6 @@
 
 mod common;
 
-use app::backend::crypto::KeyOwner;
 use app::backend::password::verify_password;
 use app::model::ApiKeyProvider;
 use server::seed::{self, ADMIN_EMAIL, PASSWORD, SAMPLE_KEYS, USER_EMAIL};
@@ -60,13 +59,11 @@ async fn sample_keys_are_stored_encrypted_and_decrypt_to_the_sample_values(pool:
             .find(|k| k.provider == provider)
             .expect("one key per provider");
         assert_eq!(key.name.as_deref(), Some(name));
-        assert!(key.encrypted_key.starts_with("v1:"));
+        assert!(key.encrypted_key.starts_with("v2:"));
         assert!(!key.encrypted_key.contains(plaintext));
-        let owner = KeyOwner {
-            user_id: &user_id,
-            provider,
-        };
-        let decrypted = common::cipher().decrypt(&key.encrypted_key, owner).unwrap();
+        let decrypted = common::cipher()
+            .decrypt(&key.encrypted_key, key.owner())
+            .unwrap();
         assert_eq!(decrypted.expose(), plaintext);
     }
     let providers: Vec<ApiKeyProvider> = stored.iter().map(|k| k.provider).collect();

@@ -120,7 +120,6 @@ mod ssr {
     use serde_json::json;
 
     use super::SentMessage;
-    use crate::backend::crypto::KeyOwner;
     use crate::backend::db::{api_keys, conversations, messages, turn};
     use crate::backend::generation::{self, Job};
     use crate::backend::limits;
@@ -275,7 +274,7 @@ mod ssr {
         })?;
         let secret = state
             .cipher
-            .decrypt(&key.encrypted_key, KeyOwner { user_id, provider })
+            .decrypt(&key.encrypted_key, key.owner())
             .map_err(|_| {
                 AppError::Invalid(
                     "your API key cannot be decrypted; replace it in Settings → API keys".into(),

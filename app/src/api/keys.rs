@@ -32,14 +32,18 @@ pub async fn add_key(
     let name = normalize_key_name(name.as_deref()).map_err(AppError::Invalid)?;
     let base_url = ssr::checked_base_url(&state, provider, base_url.as_deref()).await?;
 
+    let id = crate::backend::db::new_id();
     let owner = KeyOwner {
+        key_id: &id,
         user_id: &account.id,
         provider,
+        base_url: base_url.as_deref(),
     };
     let encrypted = state.cipher.encrypt(&key, owner);
     let id = api_keys::insert_concurrently(
         &state.pool,
         api_keys::NewKey {
+            id: &id,
             user_id: &account.id,
             provider,
             encrypted_key: &encrypted,
@@ -77,8 +81,10 @@ pub async fn replace_key(id: String, key: String) -> Result<ApiKeyView, AppError
     let key = zeroize::Zeroizing::new(normalize_key(&key).map_err(AppError::Invalid)?);
     let current = ssr::view(&state, &id, &account.id).await?;
     let owner = KeyOwner {
+        key_id: &current.id,
         user_id: &account.id,
         provider: current.provider,
+        base_url: current.base_url.as_deref(),
     };
     let encrypted = state.cipher.encrypt(&key, owner);
     if !api_keys::replace_secret(&state.pool, &id, &account.id, &encrypted, &key_hint(&key)).await?
@@ -114,20 +120,15 @@ pub async fn delete_key(id: String) -> Result<(), AppError> {
 /// whether it works, or what the provider said, in plain words.
 #[server(endpoint = "keys/test")]
 pub async fn test_key(id: String) -> Result<String, AppError> {
-    use crate::backend::crypto::KeyOwner;
     use crate::backend::db::api_keys;
 
     let (state, _, account) = crate::backend::auth::require_writer().await?;
     let stored = api_keys::find_secret(&state.pool, &id, &account.id)
         .await?
         .ok_or_else(ssr::not_found)?;
-    let owner = KeyOwner {
-        user_id: &stored.user_id,
-        provider: stored.provider,
-    };
     let secret = state
         .cipher
-        .decrypt(&stored.encrypted_key, owner)
+        .decrypt(&stored.encrypted_key, stored.owner())
         .map_err(|e| {
             tracing::error!(key_id = %stored.id, error = %e, "stored key cannot be decrypted");
             AppError::Invalid(

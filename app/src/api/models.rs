@@ -17,7 +17,6 @@ pub struct ModelChoice {
 /// models that the user's OpenAI-compatible endpoints list.
 #[server(endpoint = "models/available")]
 pub async fn available_models() -> Result<Vec<ModelChoice>, AppError> {
-    use crate::backend::crypto::KeyOwner;
     use crate::backend::db::api_keys;
     use crate::model::catalog::MODELS;
 
@@ -42,12 +41,8 @@ pub async fn available_models() -> Result<Vec<ModelChoice>, AppError> {
         }
     }
     for key in keys.iter().filter(|k| k.base_url.is_some()) {
-        let owner = KeyOwner {
-            user_id: &key.user_id,
-            provider: key.provider,
-        };
         let (Ok(secret), Ok(endpoint)) = (
-            state.cipher.decrypt(&key.encrypted_key, owner),
+            state.cipher.decrypt(&key.encrypted_key, key.owner()),
             state
                 .providers
                 .endpoint(key.provider, key.base_url.as_deref()),

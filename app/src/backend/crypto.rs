@@ -1,8 +1,15 @@
 //! Encryption of users' provider API keys at rest: AES-256-GCM.
 //!
-//! Stored format: `v1:` + base64(nonce ‖ ciphertext ‖ tag), with a fresh random
-//! 96-bit nonce per encryption. The associated data binds each ciphertext to its
-//! owner's user id and provider, so a value copied into another row will not decrypt.
+//! Stored format: `v2:` + base64(nonce ‖ ciphertext ‖ tag), with a fresh random
+//! 96-bit nonce per encryption. The associated data binds each ciphertext to
+//! its row: the key's id, its owner's user id, its provider and its base URL.
+//! A value copied into another row (even the same owner's) does not decrypt,
+//! and a base URL changed behind the server's back (in SQL) makes the key
+//! undecryptable instead of sending it to the new address.
+//!
+//! `v1:` values (bound to the owner and provider only) are read only by
+//! [`KeyCipher::decrypt_legacy`], which `vibebot serve` and `vibebot keys
+//! rotate` use to re-encrypt them as `v2:`; everything else refuses them.
 
 use std::fmt;
 use std::fs;
@@ -19,7 +26,8 @@ use zeroize::Zeroizing;
 use super::secret::Secret;
 use crate::model::ApiKeyProvider;
 
-const FORMAT_PREFIX: &str = "v1:";
+const FORMAT_PREFIX: &str = "v2:";
+const LEGACY_PREFIX: &str = "v1:";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
@@ -95,15 +103,41 @@ impl fmt::Debug for MasterKey {
     }
 }
 
-/// Whose key a ciphertext holds; becomes the AEAD associated data.
+/// Which key a ciphertext holds (its row); becomes the AEAD associated data.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyOwner<'a> {
+    /// The key's row id.
+    pub key_id: &'a str,
     pub user_id: &'a str,
     pub provider: ApiKeyProvider,
+    /// The OpenAI-compatible endpoint the key is sent to, if any.
+    pub base_url: Option<&'a str>,
 }
 
 impl KeyOwner<'_> {
+    /// Each part with its length first, so no two rows give the same bytes.
     fn associated_data(&self) -> Vec<u8> {
+        let mut aad = b"vibebot/api_key/v2".to_vec();
+        let parts = [
+            Some(self.key_id),
+            Some(self.user_id),
+            Some(self.provider.as_str()),
+            self.base_url,
+        ];
+        for part in parts {
+            match part {
+                Some(text) => {
+                    aad.extend_from_slice(&(text.len() as u32).to_be_bytes());
+                    aad.extend_from_slice(text.as_bytes());
+                }
+                None => aad.extend_from_slice(&u32::MAX.to_be_bytes()),
+            }
+        }
+        aad
+    }
+
+    /// What `v1:` values were bound to.
+    fn legacy_associated_data(&self) -> Vec<u8> {
         format!(
             "vibebot/api_key/{}/{}",
             self.user_id,
@@ -117,6 +151,8 @@ impl KeyOwner<'_> {
 pub enum CipherError {
     #[error("stored key has an unknown format")]
     UnknownFormat,
+    #[error("stored key is in the old format (v1) and was not re-encrypted")]
+    Legacy,
     #[error("stored key is damaged or belongs to another owner")]
     Undecryptable,
 }
@@ -178,15 +214,44 @@ impl KeyCipher {
         stored: &str,
         owner: KeyOwner<'_>,
     ) -> Result<Secret<String>, CipherError> {
-        match (open(&self.aead, stored, owner), &self.previous) {
-            (Err(CipherError::Undecryptable), Some(previous)) => open(previous, stored, owner),
-            (result, _) => result,
+        if stored.starts_with(LEGACY_PREFIX) {
+            return Err(CipherError::Legacy);
         }
+        self.open_either(stored, FORMAT_PREFIX, &owner.associated_data())
+    }
+
+    /// Decrypts a `v1:` value (bound to the owner and provider only), to be
+    /// re-encrypted as `v2:` at once.
+    pub fn decrypt_legacy(
+        &self,
+        stored: &str,
+        owner: KeyOwner<'_>,
+    ) -> Result<Secret<String>, CipherError> {
+        self.open_either(stored, LEGACY_PREFIX, &owner.legacy_associated_data())
+    }
+
+    /// Whether `stored` is in the old format.
+    pub fn is_legacy(stored: &str) -> bool {
+        stored.starts_with(LEGACY_PREFIX)
     }
 
     /// True when `stored` opens with the current master key (nothing to rotate).
     pub fn is_current(&self, stored: &str, owner: KeyOwner<'_>) -> bool {
-        open(&self.aead, stored, owner).is_ok()
+        open(&self.aead, stored, FORMAT_PREFIX, &owner.associated_data()).is_ok()
+    }
+
+    fn open_either(
+        &self,
+        stored: &str,
+        prefix: &str,
+        aad: &[u8],
+    ) -> Result<Secret<String>, CipherError> {
+        match (open(&self.aead, stored, prefix, aad), &self.previous) {
+            (Err(CipherError::Undecryptable), Some(previous)) => {
+                open(previous, stored, prefix, aad)
+            }
+            (result, _) => result,
+        }
     }
 }
 
@@ -197,10 +262,11 @@ fn aead(master: &MasterKey) -> Aes256Gcm {
 fn open(
     aead: &Aes256Gcm,
     stored: &str,
-    owner: KeyOwner<'_>,
+    prefix: &str,
+    aad: &[u8],
 ) -> Result<Secret<String>, CipherError> {
     let encoded = stored
-        .strip_prefix(FORMAT_PREFIX)
+        .strip_prefix(prefix)
         .ok_or(CipherError::UnknownFormat)?;
     let blob = BASE64
         .decode(encoded)
@@ -209,15 +275,8 @@ fn open(
         return Err(CipherError::UnknownFormat);
     }
     let (nonce, sealed) = blob.split_at(NONCE_LEN);
-    let aad = owner.associated_data();
     let plain = aead
-        .decrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: sealed,
-                aad: &aad,
-            },
-        )
+        .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
         .map_err(|_| CipherError::Undecryptable)?;
     String::from_utf8(plain)
         .map(Secret::new)
@@ -229,8 +288,10 @@ mod tests {
     use super::*;
 
     const ALICE: KeyOwner<'static> = KeyOwner {
+        key_id: "key1",
         user_id: "alice",
         provider: ApiKeyProvider::Claude,
+        base_url: None,
     };
 
     fn cipher() -> KeyCipher {
@@ -241,7 +302,7 @@ mod tests {
     fn round_trips() {
         let c = cipher();
         let stored = c.encrypt("sk-ant-123", ALICE);
-        assert!(stored.starts_with("v1:"));
+        assert!(stored.starts_with("v2:"));
         assert!(!stored.contains("sk-ant-123"));
         let plain = c.decrypt(&stored, ALICE).unwrap();
         assert_eq!(plain.expose(), "sk-ant-123");
@@ -262,7 +323,7 @@ mod tests {
         for i in 0..blob.len() {
             let mut bad = blob.clone();
             bad[i] ^= 0x01;
-            let tampered = format!("v1:{}", BASE64.encode(&bad));
+            let tampered = format!("v2:{}", BASE64.encode(&bad));
             assert_eq!(
                 c.decrypt(&tampered, ALICE),
                 Err(CipherError::Undecryptable),
@@ -285,6 +346,67 @@ mod tests {
         };
         assert_eq!(c.decrypt(&stored, bob), Err(CipherError::Undecryptable));
         assert_eq!(c.decrypt(&stored, openai), Err(CipherError::Undecryptable));
+    }
+
+    #[test]
+    fn another_row_or_base_url_cannot_decrypt() {
+        let c = cipher();
+        let with_url = KeyOwner {
+            provider: ApiKeyProvider::Openai,
+            base_url: Some("https://llm.example.com/v1"),
+            ..ALICE
+        };
+        let stored = c.encrypt("sk-secret", with_url);
+        assert!(c.decrypt(&stored, with_url).is_ok());
+        for other in [
+            KeyOwner {
+                key_id: "key2",
+                ..with_url
+            },
+            KeyOwner {
+                base_url: Some("https://attacker.example/v1"),
+                ..with_url
+            },
+            KeyOwner {
+                base_url: None,
+                ..with_url
+            },
+        ] {
+            assert_eq!(
+                c.decrypt(&stored, other),
+                Err(CipherError::Undecryptable),
+                "{other:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn old_format_values_open_only_to_be_re_encrypted() {
+        let key = MasterKey::generate();
+        let c = KeyCipher::new(&key);
+        // A v1 value, as the earlier format wrote it.
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = aead(&key)
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: b"sk-old".as_slice(),
+                    aad: b"vibebot/api_key/alice/CLAUDE",
+                },
+            )
+            .unwrap();
+        let legacy = format!("v1:{}", BASE64.encode([nonce.as_slice(), &sealed].concat()));
+        assert!(KeyCipher::is_legacy(&legacy));
+        assert_eq!(c.decrypt(&legacy, ALICE), Err(CipherError::Legacy));
+        assert_eq!(c.decrypt_legacy(&legacy, ALICE).unwrap().expose(), "sk-old");
+        let bob = KeyOwner {
+            user_id: "bob",
+            ..ALICE
+        };
+        assert_eq!(
+            c.decrypt_legacy(&legacy, bob),
+            Err(CipherError::Undecryptable)
+        );
     }
 
     #[test]
@@ -328,7 +450,7 @@ mod tests {
     #[test]
     fn malformed_values_are_refused_not_panicked_on() {
         let c = cipher();
-        for bad in ["", "v1:", "v1:!!!", "v2:AAAA", "sk-plain", "v1:AAAA"] {
+        for bad in ["", "v2:", "v2:!!!", "v3:AAAA", "sk-plain", "v2:AAAA"] {
             assert_eq!(
                 c.decrypt(bad, ALICE),
                 Err(CipherError::UnknownFormat),
@@ -368,8 +490,10 @@ mod properties {
 
     fn owner(user_id: &str) -> KeyOwner<'_> {
         KeyOwner {
+            key_id: "key1",
             user_id,
             provider: ApiKeyProvider::Claude,
+            base_url: None,
         }
     }
 

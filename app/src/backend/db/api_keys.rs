@@ -7,9 +7,11 @@ use tracing::instrument;
 
 use crate::model::{ApiKeyProvider, ApiKeyView};
 
-/// A key to store: already encrypted, with its display hint.
+/// A key to store: already encrypted (for its id: [`super::new_id`]), with
+/// its display hint.
 #[derive(Clone, Copy)]
 pub struct NewKey<'a> {
+    pub id: &'a str,
     pub user_id: &'a str,
     pub provider: ApiKeyProvider,
     pub encrypted_key: &'a str,
@@ -22,7 +24,7 @@ pub struct NewKey<'a> {
 /// that provider's default.
 #[instrument(skip_all)]
 pub async fn insert(db: impl PgExecutor<'_>, key: NewKey<'_>) -> Result<String, sqlx::Error> {
-    let id = super::new_id();
+    let id = key.id.to_string();
     sqlx::query!(
         "INSERT INTO api_keys (id, user_id, provider, encrypted_key, key_hint, name, base_url, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7,
@@ -145,6 +147,18 @@ pub struct StoredKey {
     pub base_url: Option<String>,
 }
 
+impl StoredKey {
+    /// What its ciphertext is bound to.
+    pub fn owner(&self) -> crate::backend::crypto::KeyOwner<'_> {
+        crate::backend::crypto::KeyOwner {
+            key_id: &self.id,
+            user_id: &self.user_id,
+            provider: self.provider,
+            base_url: self.base_url.as_deref(),
+        }
+    }
+}
+
 /// Without the ciphertext: logs never carry a key, even encrypted.
 impl std::fmt::Debug for StoredKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -190,6 +204,18 @@ pub async fn list_for_user(
 }
 
 /// Every stored key, locked for re-encryption (master key rotation).
+/// The keys still in the old ciphertext format, locked (the upgrade at start-up).
+#[instrument(skip_all)]
+pub async fn legacy_for_upgrade(db: impl PgExecutor<'_>) -> Result<Vec<StoredKey>, sqlx::Error> {
+    sqlx::query_as!(
+        StoredKey,
+        r#"SELECT id, user_id, provider AS "provider: ApiKeyProvider", encrypted_key, name, base_url
+           FROM api_keys WHERE encrypted_key LIKE 'v1:%' ORDER BY id FOR UPDATE"#,
+    )
+    .fetch_all(db)
+    .await
+}
+
 #[instrument(skip_all)]
 pub async fn all_for_rotation(db: impl PgExecutor<'_>) -> Result<Vec<StoredKey>, sqlx::Error> {
     sqlx::query_as!(
