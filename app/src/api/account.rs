@@ -88,21 +88,26 @@ pub async fn login(
     let (state, session, _) = optional_account().await?;
     let email = normalize_email(&email).map_err(AppError::Invalid)?;
     let client = client_address(&state).await;
-    // Counted now, before the hash: parallel attempts cannot all pass.
-    let attempt = throttle::begin(&state.pool, &email, &client).await?;
+    // Refused at once while over the limit (no wait in the hashing queue)...
+    throttle::check(&state.pool, &email, &client).await?;
 
     let credentials = users::find_credentials_by_email(&state.pool, &email).await?;
-    let verified = match &credentials {
-        // No account can have a longer password: fail, at the same cost.
-        Some(c) if password.len() <= PASSWORD_MAX_BYTES => {
-            state.passwords.verify(&password, &c.password).await?
-        }
-        _ => {
-            let bounded: String = password.chars().take(PASSWORD_MAX_BYTES).collect();
-            state.passwords.verify_dummy(&bounded).await?;
-            false
-        }
-    };
+    // No account can have a longer password: fail, at the same cost.
+    let hash = credentials
+        .as_ref()
+        .filter(|_| password.len() <= PASSWORD_MAX_BYTES)
+        .map(|c| c.password.as_str());
+    let bounded: String = password.chars().take(PASSWORD_MAX_BYTES).collect();
+    // ...and counted, atomically, when it is about to be hashed: parallel
+    // attempts cannot all pass.
+    let (attempt, verified) = state
+        .passwords
+        .verify_counted(
+            &bounded,
+            hash,
+            throttle::begin(&state.pool, &email, &client),
+        )
+        .await?;
     let Some(credentials) = credentials.filter(|_| verified) else {
         // The attempt stays counted: a failure.
         return Err(AppError::BadCredentials);

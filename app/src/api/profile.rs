@@ -113,15 +113,20 @@ mod ssr {
         password: &str,
     ) -> Result<(), AppError> {
         let client = client_address(state).await;
-        let attempt = throttle::begin(&state.pool, &account.email, &client).await?;
+        throttle::check(&state.pool, &account.email, &client).await?;
         let credentials = users::find_credentials_by_id(&state.pool, &account.id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let ok = password.len() <= PASSWORD_MAX_BYTES
-            && state
-                .passwords
-                .verify(password, &credentials.password)
-                .await?;
+        let hash = (password.len() <= PASSWORD_MAX_BYTES).then_some(credentials.password.as_str());
+        let bounded: String = password.chars().take(PASSWORD_MAX_BYTES).collect();
+        let (attempt, ok) = state
+            .passwords
+            .verify_counted(
+                &bounded,
+                hash,
+                throttle::begin(&state.pool, &account.email, &client),
+            )
+            .await?;
         if !ok {
             // The attempt stays counted: a failure.
             return Err(AppError::Invalid(

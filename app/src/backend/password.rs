@@ -42,20 +42,35 @@ impl PasswordHasher {
         hash_password(password.to_owned()).await
     }
 
-    pub async fn verify(&self, password: &str, hash: &str) -> Result<bool, AppError> {
+    /// Verifies `password` against `hash` (`None`: against a dummy hash, at the
+    /// same cost, and false: response time does not tell whether an email is
+    /// registered), running `count` first, once a hashing slot is
+    /// free: an attempt is counted (throttled) when it is about to cost a
+    /// hash, so the attempts counted but not yet judged are at most one per
+    /// CPU, never every one waiting in the queue. `count`'s refusal is
+    /// returned without hashing.
+    pub async fn verify_counted<T>(
+        &self,
+        password: &str,
+        hash: Option<&str>,
+        count: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<(T, bool), AppError> {
         let _permit = self.permit().await?;
-        verify_password(password.to_owned(), hash.to_owned()).await
+        let counted = count.await?;
+        let (against, real) = match hash {
+            Some(hash) => (hash.to_owned(), true),
+            None => (self.dummy().await?, false),
+        };
+        let matches = verify_password(password.to_owned(), against).await?;
+        Ok((counted, matches && real))
     }
 
-    /// Costs what a real verify costs, for accounts that do not exist, so that
-    /// response time does not tell whether an email is registered.
-    pub async fn verify_dummy(&self, password: &str) -> Result<(), AppError> {
-        let dummy = self
+    async fn dummy(&self) -> Result<String, AppError> {
+        Ok(self
             .dummy_hash
             .get_or_try_init(|| hash_password("vibebot-dummy-password".into()))
             .await?
-            .clone();
-        self.verify(password, &dummy).await.map(|_| ())
+            .clone())
     }
 
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {

@@ -4,7 +4,12 @@
 //!
 //! An attempt is counted before its password is checked, under a lock on
 //! each of its scopes, and forgotten when it succeeds: fifty attempts at once
-//! cannot all pass the check while the first ones are still being hashed.
+//! cannot all pass the check while the first ones are still being hashed. It
+//! is counted once it holds a hashing slot ([`begin`] runs inside
+//! `PasswordHasher::verify_counted`), so the attempts counted but not judged
+//! yet are at most one per CPU: two hundred people behind one address
+//! signing in at once are not refused for each other's pending attempts.
+//! [`check`], before the queue, refuses at once what is already over.
 //!
 //! An attacker who keeps an account locked must not lock its owner out: a
 //! sign-in from an address the account signed in from in the last
@@ -49,24 +54,51 @@ pub struct Attempt {
     address: String,
 }
 
-/// Counts a sign-in (or current-password) attempt for `email` from `client`,
-/// or refuses it while the scopes it is judged by are over the limit.
-pub async fn begin(pool: &PgPool, email: &str, client: &str) -> Result<Attempt, AppError> {
+/// The scopes an attempt for `email` from `client` counts against, sorted,
+/// and the address scope.
+fn scopes_of(email: &str, client: &str) -> (Vec<String>, String) {
     let address = address_scope(client);
     let account = account_scope(email);
     let from_address = format!("{account} from {address}");
-    let mut scopes = vec![account.clone(), address.clone(), from_address.clone()];
+    let mut scopes = vec![account, address.clone(), from_address];
     scopes.sort();
+    (scopes, address)
+}
 
+/// The scopes an attempt is judged by: the address's, and the account's
+/// from everywhere, or, from an address the account signed in from, the
+/// account's from that address only.
+async fn judged(
+    db: &mut sqlx::PgConnection,
+    email: &str,
+    address: &str,
+) -> Result<[String; 2], AppError> {
+    let known =
+        login_failures::is_known_address(&mut *db, email, address, KNOWN_ADDRESS_DAYS).await?;
+    let account = account_scope(email);
+    Ok(if known {
+        [address.to_string(), format!("{account} from {address}")]
+    } else {
+        [address.to_string(), account]
+    })
+}
+
+/// Refuses an attempt at once while its scopes are over the limit, counting
+/// nothing (the count is [`begin`]'s).
+pub async fn check(pool: &PgPool, email: &str, client: &str) -> Result<(), AppError> {
+    let (_, address) = scopes_of(email, client);
+    let mut db = pool.acquire().await?;
+    let judged = judged(&mut db, email, &address).await?;
+    refuse_while_over(&mut db, &judged, MAX_FAILURES).await
+}
+
+/// Counts a sign-in (or current-password) attempt for `email` from `client`,
+/// or refuses it while the scopes it is judged by are over the limit.
+pub async fn begin(pool: &PgPool, email: &str, client: &str) -> Result<Attempt, AppError> {
+    let (scopes, address) = scopes_of(email, client);
     let mut tx = pool.begin().await?;
     login_failures::lock(&mut *tx, &scopes).await?;
-    let known =
-        login_failures::is_known_address(&mut *tx, email, &address, KNOWN_ADDRESS_DAYS).await?;
-    let judged = if known {
-        [address.clone(), from_address]
-    } else {
-        [address.clone(), account]
-    };
+    let judged = judged(&mut tx, email, &address).await?;
     refuse_while_over(&mut tx, &judged, MAX_FAILURES).await?;
     let ids = login_failures::record(&mut *tx, &scopes).await?;
     tx.commit().await?;
