@@ -207,10 +207,11 @@ mod limits_text {
 
     pub fn too_slow(max: Duration) -> String {
         let secs = max.as_secs();
+        let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
         let took = if secs.is_multiple_of(60) {
-            format!("{} minutes", secs / 60)
+            plural(secs / 60, "minute")
         } else {
-            format!("{secs} seconds")
+            plural(secs, "second")
         };
         format!(
             "the answer took longer than {took}, the most this server allows for one answer; \
