@@ -94,15 +94,7 @@ async fn messages_per_minute_refuse_at_the_boundary_and_reset(pool: PgPool) {
     // A refused message stores nothing and calls no provider.
     assert_eq!(messages_stored(&pool).await, stored);
     // Regenerating is asking for an answer too.
-    let again = ada
-        .call(
-            "chat/regenerate",
-            &[
-                ("conversation_id", &conversation),
-                ("message_id", &latest_answer),
-            ],
-        )
-        .await;
+    let again = ada.regenerate(&conversation, &latest_answer).await;
     assert_refused(&again, "per minute");
 
     // A minute later the window has moved on.

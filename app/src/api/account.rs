@@ -60,8 +60,7 @@ pub async fn register(
     .await?;
     session::sign_in(&session, &id, 0).await?;
     users::record_sign_in(&state.pool, &id).await?;
-    let address = crate::backend::auth::throttle::address_scope(&client);
-    crate::backend::db::login_failures::remember_address(&state.pool, &id, &address).await?;
+    crate::backend::auth::throttle::signed_up(&state.pool, &id, &client).await?;
     tracing::info!(user_id = %id, "account created");
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(Account {
@@ -83,31 +82,15 @@ pub async fn login(
 ) -> Result<Account, AppError> {
     use crate::backend::auth::{client_address, optional_account, session, throttle};
     use crate::backend::db::users;
-    use crate::model::account::{normalize_email, PASSWORD_MAX_BYTES};
+    use crate::model::account::normalize_email;
 
     let (state, session, _) = optional_account().await?;
     let email = normalize_email(&email).map_err(AppError::Invalid)?;
     let client = client_address(&state).await;
-    // Refused at once while over the limit (no wait in the hashing queue)...
-    throttle::check(&state.pool, &email, &client).await?;
-
     let credentials = users::find_credentials_by_email(&state.pool, &email).await?;
-    // No account can have a longer password: fail, at the same cost.
-    let hash = credentials
-        .as_ref()
-        .filter(|_| password.len() <= PASSWORD_MAX_BYTES)
-        .map(|c| c.password.as_str());
-    let bounded: String = password.chars().take(PASSWORD_MAX_BYTES).collect();
-    // ...and counted, atomically, when it is about to be hashed: parallel
-    // attempts cannot all pass.
-    let (attempt, verified) = state
-        .passwords
-        .verify_counted(
-            &bounded,
-            hash,
-            throttle::begin(&state.pool, &email, &client),
-        )
-        .await?;
+    let stored = credentials.as_ref().map(|c| c.password.as_str());
+    let (attempt, verified) =
+        throttle::verify_password(&state, &email, &client, &password, stored).await?;
     let Some(credentials) = credentials.filter(|_| verified) else {
         // The attempt stays counted: a failure.
         return Err(AppError::BadCredentials);

@@ -222,8 +222,8 @@ mod ssr {
     pub enum Ask {
         /// A new message.
         New(String),
-        /// The last message again, replacing its answer, the conversation's
-        /// last message.
+        /// The last question again, replacing `answer`, which must be the
+        /// conversation's last message.
         Again { answer: String },
         /// The last message, `question`, rewritten, replacing its answer.
         Edited { question: String, text: String },

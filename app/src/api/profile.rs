@@ -103,7 +103,6 @@ mod ssr {
     use crate::backend::db::users;
     use crate::backend::AppState;
     use crate::error::AppError;
-    use crate::model::account::PASSWORD_MAX_BYTES;
     use crate::model::Account;
 
     /// Checks the current password, throttled like sign-in.
@@ -113,20 +112,17 @@ mod ssr {
         password: &str,
     ) -> Result<(), AppError> {
         let client = client_address(state).await;
-        throttle::check(&state.pool, &account.email, &client).await?;
         let credentials = users::find_credentials_by_id(&state.pool, &account.id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let hash = (password.len() <= PASSWORD_MAX_BYTES).then_some(credentials.password.as_str());
-        let bounded: String = password.chars().take(PASSWORD_MAX_BYTES).collect();
-        let (attempt, ok) = state
-            .passwords
-            .verify_counted(
-                &bounded,
-                hash,
-                throttle::begin(&state.pool, &account.email, &client),
-            )
-            .await?;
+        let (attempt, ok) = throttle::verify_password(
+            state,
+            &account.email,
+            &client,
+            password,
+            Some(&credentials.password),
+        )
+        .await?;
         if !ok {
             // The attempt stays counted: a failure.
             return Err(AppError::Invalid(

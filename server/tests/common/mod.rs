@@ -348,6 +348,28 @@ impl Client {
         created.body["id"].as_str().unwrap().to_string()
     }
 
+    /// Answers `answer` (the conversation's last message) anew.
+    pub async fn regenerate(&self, conversation: &str, answer: &str) -> Answer {
+        self.call(
+            "chat/regenerate",
+            &[("conversation_id", conversation), ("message_id", answer)],
+        )
+        .await
+    }
+
+    /// Rewrites `question` (the conversation's last question) as `text`.
+    pub async fn edit(&self, conversation: &str, question: &str, text: &str) -> Answer {
+        self.call(
+            "chat/edit",
+            &[
+                ("conversation_id", conversation),
+                ("message_id", question),
+                ("text", text),
+            ],
+        )
+        .await
+    }
+
     pub async fn send(&self, conversation: &str, text: &str) -> Answer {
         self.call(
             "chat/send",

@@ -5,8 +5,8 @@
 //! An attempt is counted before its password is checked, under a lock on
 //! each of its scopes, and forgotten when it succeeds: fifty attempts at once
 //! cannot all pass the check while the first ones are still being hashed. It
-//! is counted once it holds a hashing slot ([`begin`] runs inside
-//! `PasswordHasher::verify_counted`), so the attempts counted but not judged
+//! is counted once it holds a hashing slot ([`verify_password`] runs
+//! [`begin`] inside `PasswordHasher::verify_counted`), so the attempts counted but not judged
 //! yet are at most one per CPU: two hundred people behind one address
 //! signing in at once are not refused for each other's pending attempts.
 //! [`check`], before the queue, refuses at once what is already over.
@@ -85,7 +85,7 @@ async fn judged(
 
 /// Refuses an attempt at once while its scopes are over the limit, counting
 /// nothing (the count is [`begin`]'s).
-pub async fn check(pool: &PgPool, email: &str, client: &str) -> Result<(), AppError> {
+async fn check(pool: &PgPool, email: &str, client: &str) -> Result<(), AppError> {
     let (_, address) = scopes_of(email, client);
     let mut db = pool.acquire().await?;
     let judged = judged(&mut db, email, &address).await?;
@@ -94,7 +94,7 @@ pub async fn check(pool: &PgPool, email: &str, client: &str) -> Result<(), AppEr
 
 /// Counts a sign-in (or current-password) attempt for `email` from `client`,
 /// or refuses it while the scopes it is judged by are over the limit.
-pub async fn begin(pool: &PgPool, email: &str, client: &str) -> Result<Attempt, AppError> {
+async fn begin(pool: &PgPool, email: &str, client: &str) -> Result<Attempt, AppError> {
     let (scopes, address) = scopes_of(email, client);
     let mut tx = pool.begin().await?;
     login_failures::lock(&mut *tx, &scopes).await?;
@@ -132,6 +132,11 @@ pub async fn succeeded(
     Ok(())
 }
 
+/// Remembers that a new account was made from `client`: its owner's address.
+pub async fn signed_up(pool: &PgPool, user_id: &str, client: &str) -> Result<(), AppError> {
+    Ok(login_failures::remember_address(pool, user_id, &address_scope(client)).await?)
+}
+
 /// Counts a registration from `client` (whatever its outcome: each one costs
 /// a password hash), or refuses it past `per_window` in the window.
 pub async fn begin_registration(
@@ -146,6 +151,28 @@ pub async fn begin_registration(
     login_failures::record(&mut *tx, &scopes).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Checks `password` against `stored` (the account's hash; `None` when there
+/// is no such account: the same cost, and false), throttled: refused at once
+/// while over the limit, else counted when its hash starts ([`begin`]). A
+/// password longer than any account can have fails, at the same cost.
+pub async fn verify_password(
+    state: &crate::backend::AppState,
+    email: &str,
+    client: &str,
+    password: &str,
+    stored: Option<&str>,
+) -> Result<(Attempt, bool), AppError> {
+    use crate::model::account::PASSWORD_MAX_BYTES;
+
+    check(&state.pool, email, client).await?;
+    let stored = stored.filter(|_| password.len() <= PASSWORD_MAX_BYTES);
+    let bounded: String = password.chars().take(PASSWORD_MAX_BYTES).collect();
+    state
+        .passwords
+        .verify_counted(&bounded, stored, begin(&state.pool, email, client))
+        .await
 }
 
 async fn refuse_while_over(
