@@ -29,7 +29,7 @@ test("add a key, see only its hint, test it, reload, delete it", async ({ page }
 
   // The fake provider answers for Anthropic in these tests.
   await row.getByRole("button", { name: "Test" }).click();
-  await expect(row.getByTestId("key-test-result")).toHaveText("Works: 3 models available");
+  await expect(row.getByTestId("key-test-result")).toHaveText("Works: 4 chat models available");
 
   await page.reload();
   await hydrated(page);

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -27,13 +27,30 @@ use axum::{Json, Router};
 use futures::StreamExt;
 use serde_json::json;
 
-/// Models each fake API lists.
-pub const ANTHROPIC_MODELS: [(&str, &str); 3] = [
+/// Models each fake API lists: some VibeBot's catalogue knows, one it does
+/// not (`…-test-1`, released "since"), and for OpenAI models that are not
+/// chat models, as the real list has them.
+pub const ANTHROPIC_MODELS: [(&str, &str); 4] = [
     ("claude-opus-4-1", "Claude Opus 4.1"),
     ("claude-sonnet-4-5", "Claude Sonnet 4.5"),
     ("claude-haiku-4-5", "Claude Haiku 4.5"),
+    ("claude-test-1", "Claude Test 1"),
 ];
-pub const OPENAI_MODELS: [&str; 4] = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-5"];
+pub const OPENAI_MODELS: [&str; 10] = [
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4.1",
+    "gpt-5",
+    "gpt-test-1",
+    "text-embedding-3-small",
+    "whisper-1",
+    "dall-e-3",
+    "gpt-4o-mini-tts",
+    "omni-moderation-latest",
+];
+/// Of [`OPENAI_MODELS`], the chat models.
+pub const OPENAI_CHAT_MODELS: [&str; 5] =
+    ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-5", "gpt-test-1"];
 
 pub fn router() -> Router {
     Router::new()
@@ -43,15 +60,17 @@ pub fn router() -> Router {
         .route("/openai/v1/chat/completions", post(chat::openai_chat))
 }
 
-/// What one fake provider has served: chat requests asked, and chat answers
-/// sent to their last byte (a request the client dropped midway is asked but
-/// never finished).
+/// What one fake provider has served: model lists, chat requests asked, and
+/// chat answers sent to their last byte (a request the client dropped midway
+/// is asked but never finished).
 #[derive(Debug, Default)]
 pub struct Served {
     pub asked: AtomicUsize,
     pub finished: AtomicUsize,
     /// The largest chat request body received, in bytes.
     pub largest_request: AtomicUsize,
+    /// Model lists asked for.
+    pub lists: AtomicUsize,
 }
 
 /// Serves on `127.0.0.1:0` in the background; returns the base URL.
@@ -75,6 +94,9 @@ pub async fn spawn_counting() -> (String, Arc<Served>) {
 
 /// Counts chat requests, and chat answers whose body was sent to its end.
 async fn count(State(served): State<Arc<Served>>, request: Request, next: Next) -> Response {
+    if request.uri().path().ends_with("/models") {
+        served.lists.fetch_add(1, Ordering::SeqCst);
+    }
     let chat = request.uri().path().ends_with("/messages")
         || request.uri().path().ends_with("/chat/completions");
     if !chat {
@@ -205,7 +227,15 @@ pub(crate) fn error(api: Api, status: StatusCode, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn anthropic_models(headers: HeaderMap) -> Response {
+/// Anthropic's list comes in pages: `limit` (default 20, at most 1000)
+/// models after `after_id`.
+#[derive(serde::Deserialize)]
+struct Page {
+    limit: Option<usize>,
+    after_id: Option<String>,
+}
+
+async fn anthropic_models(headers: HeaderMap, Query(page): Query<Page>) -> Response {
     if headers.get("anthropic-version").is_none() {
         return error(
             Api::Anthropic,
@@ -223,9 +253,16 @@ async fn anthropic_models(headers: HeaderMap) -> Response {
             .map(|(id, name)| json!({ "type": "model", "id": id, "display_name": name, "created_at": "2025-09-29T00:00:00Z" }))
             .collect(),
     };
+    let start = page
+        .after_id
+        .and_then(|after| models.iter().position(|m| m["id"] == after.as_str()))
+        .map_or(0, |i| i + 1);
+    let limit = page.limit.unwrap_or(20).clamp(1, 1000);
+    let has_more = models.len() > start + limit;
+    let models: Vec<_> = models.into_iter().skip(start).take(limit).collect();
     let first = models.first().map(|m| m["id"].clone());
     let last = models.last().map(|m| m["id"].clone());
-    Json(json!({ "data": models, "has_more": false, "first_id": first, "last_id": last }))
+    Json(json!({ "data": models, "has_more": has_more, "first_id": first, "last_id": last }))
         .into_response()
 }
 

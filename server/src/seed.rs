@@ -223,7 +223,7 @@ async fn insert_conversation(
     report.conversations += 1;
     let model = app::model::catalog::find(sample.model).expect("seed models are in the catalogue");
     for (question, answer, input_tokens, output_tokens) in turns {
-        let cost = model.cost_usd(*input_tokens, *output_tokens);
+        let cost = model.price.cost_usd(*input_tokens, *output_tokens);
         messages::insert(
             &mut *tx,
             messages::NewMessage {
@@ -249,6 +249,7 @@ async fn insert_conversation(
                     "input_tokens": input_tokens,
                     "output_tokens": output_tokens,
                     "cost_usd": cost,
+                    "price": model.price,
                     "stop_reason": "end_turn",
                 })),
             },
@@ -264,6 +265,7 @@ async fn insert_conversation(
                 input_tokens: *input_tokens,
                 output_tokens: *output_tokens,
                 cost_usd: cost,
+                priced: true,
             },
         )
         .await?;

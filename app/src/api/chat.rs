@@ -120,14 +120,14 @@ mod ssr {
     use serde_json::json;
 
     use super::SentMessage;
-    use crate::backend::db::{api_keys, conversations, messages, turn};
+    use crate::backend::db::{conversations, messages, turn};
     use crate::backend::generation::{self, Job};
     use crate::backend::limits;
     use crate::backend::providers::chat::{ChatRequest, ChatTurn, Speaker};
     use crate::backend::AppState;
     use crate::error::AppError;
     use crate::model::conversation::{title_from_message, DEFAULT_TITLE};
-    use crate::model::{catalog, ApiKeyProvider, MessageRole};
+    use crate::model::MessageRole;
 
     /// Messages of history sent with each request.
     const HISTORY: i64 = 200;
@@ -257,21 +257,12 @@ mod ssr {
             .or(conversation.summary.model.clone())
             .ok_or_else(|| AppError::Invalid("choose a model first".into()))?;
 
-        // The model decides the provider; an unknown model needs an
-        // OpenAI-compatible endpoint that may serve it.
-        let info = catalog::find(&model);
-        let (provider, needs_base_url) = match info {
-            Some(info) => (info.provider, false),
-            None => (ApiKeyProvider::Openai, true),
-        };
-        let applied = conversation.settings.applied(info);
-        let key = api_keys::pick_usable(&keys, provider, needs_base_url).ok_or_else(|| {
-            AppError::Invalid(if needs_base_url {
-                format!("unknown model: {model} (add an OpenAI-compatible endpoint that serves it)")
-            } else {
-                format!("add an API key for {} to use {model}", provider.label())
-            })
-        })?;
+        // The role must allow the model; a key that lists it serves it (see
+        // `models::serving`), and its price now is the price it is charged at.
+        let allowed = crate::backend::models::serving::allowed(state, user_id, &model).await?;
+        let key = allowed.key(&keys)?;
+        let provider = key.provider;
+        let applied = conversation.settings.applied(&allowed.facts);
         let secret = state
             .cipher
             .decrypt(&key.encrypted_key, key.owner())
@@ -294,6 +285,7 @@ mod ssr {
             message_id: answer_id.clone(),
             provider,
             model: model.clone(),
+            price: allowed.facts.price,
             endpoint: endpoint.clone(),
             key: secret.clone(),
             request: ChatRequest {

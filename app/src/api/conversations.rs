@@ -32,6 +32,7 @@ pub async fn create_conversation(
         None => None,
     };
     let model = model.or_else(|| template.as_ref().and_then(|t| t.model.clone()));
+    ssr::check_allowed(&state, &account.id, model.as_deref()).await?;
     let system_prompt =
         system_prompt.or_else(|| template.as_ref().and_then(|t| t.system_prompt.clone()));
     let settings = template.map(|t| t.settings).unwrap_or_default();
@@ -188,6 +189,7 @@ pub async fn update_conversation_settings(
     let model = ssr::checked_model(model.as_deref())?;
     let system_prompt =
         normalize_system_prompt(system_prompt.as_deref()).map_err(AppError::Invalid)?;
+    ssr::check_allowed(&state, &account.id, model.as_deref()).await?;
     let updated = crate::backend::db::conversations::update_settings(
         &state.pool,
         &id,
@@ -211,18 +213,23 @@ pub async fn update_generation_settings(
     max_output_tokens: String,
     top_p: String,
 ) -> Result<GenerationSettings, AppError> {
-    use crate::model::catalog;
+    use crate::backend::models::serving;
+    use crate::model::model_facts::ModelFacts;
+    use crate::model::ApiKeyProvider;
 
     let (state, _, account) = crate::backend::auth::require_writer().await?;
     let settings = GenerationSettings::parse(&temperature, &max_output_tokens, &top_p)
         .map_err(AppError::Invalid)?;
     let conversation = ssr::find(&state, &id, &account.id).await?;
-    let model = conversation.summary.model.unwrap_or_default();
-    let info = catalog::find(&model);
-    let name = info.map_or(model.as_str(), |m| m.name);
-    settings
-        .validate(info, if name.is_empty() { "this model" } else { name })
-        .map_err(AppError::Invalid)?;
+    let facts = match conversation.summary.model.as_deref() {
+        Some(model) => serving::allowed(&state, &account.id, model).await?.facts,
+        None => {
+            let mut unknown = ModelFacts::of("", ApiKeyProvider::Openai);
+            unknown.name = "this model".into();
+            unknown
+        }
+    };
+    settings.validate(&facts).map_err(AppError::Invalid)?;
     if !crate::backend::db::conversations::update_generation(
         &state.pool,
         &id,
@@ -266,20 +273,28 @@ mod ssr {
             .ok_or_else(not_found)
     }
 
-    /// A model id: one of the catalogue's, or (for OpenAI-compatible endpoints)
-    /// any plausible id; empty means "not chosen yet".
+    /// A model id: any plausible id (a provider may list it later, or an
+    /// OpenAI-compatible endpoint serve it unlisted); empty means "not chosen yet".
     pub fn checked_model(model: Option<&str>) -> Result<Option<String>, AppError> {
         let Some(model) = model.map(str::trim).filter(|m| !m.is_empty()) else {
             return Ok(None);
         };
-        let plausible = model.len() <= 200
-            && model
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c));
-        if !plausible {
+        if !crate::model::model_facts::is_plausible_id(model) {
             let model = crate::model::text::excerpt(model, 60);
             return Err(AppError::Invalid(format!("unknown model: {model}")));
         }
         Ok(Some(model.to_string()))
+    }
+
+    /// Refuses (403) a model the user's role may not use.
+    pub async fn check_allowed(
+        state: &AppState,
+        user_id: &str,
+        model: Option<&str>,
+    ) -> Result<(), AppError> {
+        if let Some(model) = model {
+            crate::backend::models::serving::allowed(state, user_id, model).await?;
+        }
+        Ok(())
     }
 }

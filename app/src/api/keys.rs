@@ -53,6 +53,7 @@ pub async fn add_key(
         },
     )
     .await?;
+    crate::backend::models::refresh::refresh_soon(&state, &account.id, &id);
     ssr::view(&state, &id, &account.id).await
 }
 
@@ -91,6 +92,7 @@ pub async fn replace_key(id: String, key: String) -> Result<ApiKeyView, AppError
     {
         return Err(ssr::not_found());
     }
+    crate::backend::models::refresh::refresh_soon(&state, &account.id, &id);
     ssr::view(&state, &id, &account.id).await
 }
 
@@ -117,7 +119,8 @@ pub async fn delete_key(id: String) -> Result<(), AppError> {
 }
 
 /// Makes the cheapest authenticated call (list models) with the key and says
-/// whether it works, or what the provider said, in plain words.
+/// whether it works, or what the provider said, in plain words; the list
+/// read is stored as the key's models.
 #[server(endpoint = "keys/test")]
 pub async fn test_key(id: String) -> Result<String, AppError> {
     use crate::backend::db::api_keys;
@@ -139,15 +142,13 @@ pub async fn test_key(id: String) -> Result<String, AppError> {
         .providers
         .endpoint(stored.provider, stored.base_url.as_deref())
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    match state
-        .providers
-        .list_models(&endpoint, secret.expose())
+    match crate::backend::models::refresh::refresh_with(&state, &id, &endpoint, secret.expose())
         .await
     {
-        Ok(models) => Ok(match models.len() {
-            0 => "works (the endpoint lists no models)".to_string(),
-            1 => "works: 1 model available".to_string(),
-            n => format!("works: {n} models available"),
+        Ok(models) => Ok(match models {
+            0 => "works (the endpoint lists no chat models)".to_string(),
+            1 => "works: 1 chat model available".to_string(),
+            n => format!("works: {n} chat models available"),
         }),
         Err(e) => Err(AppError::Unavailable(format!("the key did not work: {e}"))),
     }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_models;
 pub mod chat;
 pub mod conversations;
 pub mod keys;

@@ -1,70 +1,76 @@
-//! Which models the signed-in user can chat with.
+//! Which models the signed-in user can chat with, and their picks.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::ApiKeyProvider;
+use crate::model::model_menu::ModelMenu;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelChoice {
-    pub id: String,
-    pub name: String,
-    pub provider: ApiKeyProvider,
+/// The models the user's keys open and their role allows, from the lists
+/// stored for their keys (never asked of a provider while the page waits),
+/// with their pins, recent models and default.
+#[server(endpoint = "models/available")]
+pub async fn available_models() -> Result<ModelMenu, AppError> {
+    let (state, _, account) = crate::backend::auth::require_account().await?;
+    crate::backend::models::menu::for_user(&state, &account.id).await
 }
 
-/// The catalogue's models of each provider the user has a key for, plus the
-/// models that the user's OpenAI-compatible endpoints list.
-#[server(endpoint = "models/available")]
-pub async fn available_models() -> Result<Vec<ModelChoice>, AppError> {
-    use crate::backend::db::api_keys;
-    use crate::model::catalog::MODELS;
+/// Pins a model to the top of the picker, or unpins it.
+#[server(endpoint = "models/pin")]
+pub async fn pin_model(model: String, pinned: bool) -> Result<(), AppError> {
+    use crate::model::model_menu::MAX_PINNED;
 
     let (state, _, account) = crate::backend::auth::require_account().await?;
-    let keys = api_keys::list_for_user(&state.pool, &account.id).await?;
-    let mut choices: Vec<ModelChoice> = Vec::new();
-    for provider in [ApiKeyProvider::Claude, ApiKeyProvider::Openai] {
-        if keys
-            .iter()
-            .any(|k| k.provider == provider && k.base_url.is_none())
-        {
-            choices.extend(
-                MODELS
-                    .iter()
-                    .filter(|m| m.provider == provider)
-                    .map(|m| ModelChoice {
-                        id: m.id.to_string(),
-                        name: m.name.to_string(),
-                        provider,
-                    }),
-            );
+    let model = ssr::checked(&model)?;
+    if pinned {
+        crate::backend::models::serving::allowed(&state, &account.id, &model).await?;
+    }
+    if !crate::backend::db::model_settings::set_pinned(&state.pool, &account.id, &model, pinned)
+        .await?
+    {
+        return Err(AppError::Invalid(format!(
+            "you can pin at most {MAX_PINNED} models; unpin one first"
+        )));
+    }
+    Ok(())
+}
+
+/// Makes a model the one new conversations start with (empty: the role's default).
+#[server(endpoint = "models/default")]
+pub async fn set_default_model(model: String) -> Result<(), AppError> {
+    let (state, _, account) = crate::backend::auth::require_account().await?;
+    let model = match model.trim() {
+        "" => None,
+        text => {
+            let model = ssr::checked(text)?;
+            crate::backend::models::serving::allowed(&state, &account.id, &model).await?;
+            Some(model)
+        }
+    };
+    crate::backend::db::model_settings::set_user_default(
+        &state.pool,
+        &account.id,
+        model.as_deref(),
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::model::model_facts::is_plausible_id;
+    use crate::model::text::excerpt;
+
+    /// A model id as typed: trimmed, and plausible.
+    pub fn checked(model: &str) -> Result<String, AppError> {
+        let model = model.trim();
+        if is_plausible_id(model) {
+            Ok(model.to_string())
+        } else {
+            Err(AppError::Invalid(format!(
+                "unknown model: {}",
+                excerpt(model, 60)
+            )))
         }
     }
-    for key in keys.iter().filter(|k| k.base_url.is_some()) {
-        let (Ok(secret), Ok(endpoint)) = (
-            state.cipher.decrypt(&key.encrypted_key, key.owner()),
-            state
-                .providers
-                .endpoint(key.provider, key.base_url.as_deref()),
-        ) else {
-            continue;
-        };
-        // An endpoint that is down just offers nothing for now.
-        if let Ok(ids) = state
-            .providers
-            .list_models(&endpoint, secret.expose())
-            .await
-        {
-            for id in ids.into_iter().take(200) {
-                if !choices.iter().any(|c| c.id == id) {
-                    choices.push(ModelChoice {
-                        name: id.clone(),
-                        id,
-                        provider: key.provider,
-                    });
-                }
-            }
-        }
-    }
-    Ok(choices)
 }

@@ -9,6 +9,7 @@ pub mod csp;
 pub mod db;
 pub mod generation;
 pub mod limits;
+pub mod models;
 pub mod open_streams;
 pub mod password;
 pub mod providers;

@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::ModelInfo;
+use super::model_facts::ModelFacts;
 use super::number::{group_thousands, parse_optional};
-use super::ApiKeyProvider;
 
 /// How answers are sampled. `None` is the provider's default (for the
 /// maximum output tokens: [`DEFAULT_MAX_OUTPUT_TOKENS`], capped by the model).
@@ -19,11 +18,9 @@ pub struct GenerationSettings {
 
 /// Output tokens asked for when the conversation does not say.
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u32 = 8192;
-/// The ceiling for models outside the catalogue (OpenAI-compatible servers).
-pub const UNKNOWN_MODEL_MAX_OUTPUT_TOKENS: u32 = 1_000_000;
 
 /// Which sampling parameters a model takes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Sampling {
     /// Temperature up to `max_temperature` and top-p, together.
     Both { max_temperature: f64 },
@@ -36,18 +33,6 @@ pub enum Sampling {
 }
 
 impl Sampling {
-    /// The parameters `model` takes; `None` is a model outside the catalogue,
-    /// served by an OpenAI-compatible endpoint.
-    pub fn of(model: Option<&ModelInfo>) -> Sampling {
-        match model {
-            Some(m) if m.provider == ApiKeyProvider::Claude => Sampling::EitherOne,
-            Some(m) if m.id.starts_with("gpt-5") => Sampling::Fixed,
-            _ => Sampling::Both {
-                max_temperature: 2.0,
-            },
-        }
-    }
-
     pub fn max_temperature(self) -> Option<f64> {
         match self {
             Sampling::Both { max_temperature } => Some(max_temperature),
@@ -55,11 +40,6 @@ impl Sampling {
             Sampling::Fixed => None,
         }
     }
-}
-
-/// The output-token ceiling of `model`.
-pub fn max_output_tokens_of(model: Option<&ModelInfo>) -> u32 {
-    model.map_or(UNKNOWN_MODEL_MAX_OUTPUT_TOKENS, |m| m.max_output_tokens)
 }
 
 /// What goes into the provider request.
@@ -84,10 +64,10 @@ impl GenerationSettings {
         })
     }
 
-    /// Checks the settings for `model` (`None`: outside the catalogue); the
-    /// message says what to change. `model_name` names the model in it.
-    pub fn validate(&self, model: Option<&ModelInfo>, model_name: &str) -> Result<(), String> {
-        let sampling = Sampling::of(model);
+    /// Checks the settings for `model`; the message says what to change.
+    pub fn validate(&self, model: &ModelFacts) -> Result<(), String> {
+        let model_name = model.name.as_str();
+        let sampling = model.sampling;
         if let Some(t) = self.temperature {
             let Some(max) = sampling.max_temperature() else {
                 return Err(format!(
@@ -116,7 +96,7 @@ impl GenerationSettings {
             }
         }
         if let Some(n) = self.max_output_tokens {
-            let max = max_output_tokens_of(model);
+            let max = model.max_output_tokens;
             if n == 0 || n > max {
                 return Err(format!(
                     "the maximum output for {model_name} is between 1 and {max} tokens"
@@ -129,9 +109,9 @@ impl GenerationSettings {
     /// The settings as sent to `model`: parameters it does not take are
     /// left out and the output is capped by its ceiling, so that switching
     /// models mid-conversation never breaks a request.
-    pub fn applied(&self, model: Option<&ModelInfo>) -> Applied {
-        let sampling = Sampling::of(model);
-        let ceiling = max_output_tokens_of(model);
+    pub fn applied(&self, model: &ModelFacts) -> Applied {
+        let sampling = model.sampling;
+        let ceiling = model.max_output_tokens;
         let temperature = match sampling.max_temperature() {
             Some(max) => self.temperature.map(|t| t.clamp(0.0, max)),
             None => None,
@@ -174,7 +154,12 @@ impl GenerationSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::catalog::find;
+    use crate::model::model_facts::ModelFacts;
+    use crate::model::ApiKeyProvider;
+
+    fn find(id: &str) -> ModelFacts {
+        ModelFacts::of(id, ApiKeyProvider::Openai)
+    }
 
     fn settings(t: Option<f64>, n: Option<u32>, p: Option<f64>) -> GenerationSettings {
         GenerationSettings {
@@ -190,37 +175,39 @@ mod tests {
         let gpt4o = find("gpt-4o");
         let gpt5 = find("gpt-5");
         assert!(settings(Some(1.0), Some(64_000), None)
-            .validate(sonnet, "Sonnet")
+            .validate(&sonnet)
             .is_ok());
         assert!(settings(Some(1.5), None, None)
-            .validate(sonnet, "Sonnet")
+            .validate(&sonnet)
             .unwrap_err()
             .contains("between 0 and 1"));
         assert!(settings(Some(0.5), None, Some(0.9))
-            .validate(sonnet, "Sonnet")
+            .validate(&sonnet)
             .unwrap_err()
             .contains("not both"));
         assert!(settings(Some(1.5), None, Some(0.9))
-            .validate(gpt4o, "GPT-4o")
+            .validate(&gpt4o)
             .is_ok());
-        assert!(settings(Some(2.5), None, None)
-            .validate(gpt4o, "GPT-4o")
-            .is_err());
+        assert!(settings(Some(2.5), None, None).validate(&gpt4o).is_err());
         assert!(settings(Some(0.2), None, None)
-            .validate(gpt5, "GPT-5")
+            .validate(&gpt5)
             .unwrap_err()
             .contains("does not take a temperature"));
         assert!(settings(None, Some(16_385), None)
-            .validate(gpt4o, "GPT-4o")
+            .validate(&gpt4o)
             .unwrap_err()
             .contains("between 1 and 16384"));
-        assert!(settings(None, Some(0), None).validate(None, "x").is_err());
-        assert!(settings(Some(f64::NAN), None, None)
-            .validate(None, "x")
+        assert!(settings(None, Some(0), None)
+            .validate(&find("llama"))
             .is_err());
-        assert!(settings(None, None, Some(0.0)).validate(None, "x").is_err());
+        assert!(settings(Some(f64::NAN), None, None)
+            .validate(&find("llama"))
+            .is_err());
+        assert!(settings(None, None, Some(0.0))
+            .validate(&find("llama"))
+            .is_err());
         assert!(settings(None, Some(500_000), Some(1.0))
-            .validate(None, "llama")
+            .validate(&find("llama"))
             .is_ok());
     }
 
@@ -228,22 +215,22 @@ mod tests {
     fn applied_settings_fit_the_model_they_are_sent_to() {
         let s = settings(Some(1.6), Some(50_000), Some(0.8));
         // GPT-4o: both parameters, output capped at its ceiling.
-        let a = s.applied(find("gpt-4o"));
+        let a = s.applied(&find("gpt-4o"));
         assert_eq!(
             (a.temperature, a.top_p, a.max_tokens),
             (Some(1.6), Some(0.8), 16_384)
         );
         // Claude: temperature clamped to 1, top-p dropped (not both).
-        let a = s.applied(find("claude-haiku-4-5"));
+        let a = s.applied(&find("claude-haiku-4-5"));
         assert_eq!(
             (a.temperature, a.top_p, a.max_tokens),
             (Some(1.0), None, 50_000)
         );
         // GPT-5: neither.
-        let a = s.applied(find("gpt-5"));
+        let a = s.applied(&find("gpt-5"));
         assert_eq!((a.temperature, a.top_p), (None, None));
         // Nothing set: provider defaults and VibeBot's default length.
-        let a = GenerationSettings::default().applied(find("gpt-4o"));
+        let a = GenerationSettings::default().applied(&find("gpt-4o"));
         assert_eq!(
             (a.temperature, a.top_p, a.max_tokens),
             (None, None, DEFAULT_MAX_OUTPUT_TOKENS)

@@ -3,11 +3,16 @@
 pub mod account;
 pub mod admin;
 pub mod catalog;
+pub mod chat_filter;
 pub mod conversation;
 mod enums;
 pub mod generation;
 pub mod keys;
 pub mod limits;
+pub mod model_access;
+pub mod model_admin;
+pub mod model_facts;
+pub mod model_menu;
 pub mod number;
 mod status;
 pub mod template;

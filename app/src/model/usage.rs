@@ -9,7 +9,10 @@ pub struct Totals {
     pub answers: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
+    /// The cost of the answers whose model had a price.
     pub cost_usd: f64,
+    /// Answers of models without a price: their cost is unknown, not in `cost_usd`.
+    pub unpriced_answers: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

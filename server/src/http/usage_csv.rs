@@ -145,6 +145,7 @@ fn columns(with_user: bool) -> Vec<&'static str> {
         "input_tokens",
         "output_tokens",
         "cost_usd",
+        "unpriced_answers",
     ]);
     columns
 }
@@ -163,6 +164,7 @@ fn cells(row: &ExportRow, with_user: bool) -> Vec<Cow<'_, str>> {
         // Rust prints the shortest text that reads back as the same f64, never
         // in exponent form.
         Cow::Owned(row.cost_usd.to_string()),
+        Cow::Owned(row.unpriced_answers.to_string()),
     ]);
     cells
 }

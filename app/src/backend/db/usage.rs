@@ -8,7 +8,7 @@ use tracing::instrument;
 use crate::model::usage::{DayRange, DayUsage, ModelUsage, Totals, UserUsage};
 use crate::model::ApiKeyProvider;
 
-/// The `Totals` in a query's row that has its four columns.
+/// The `Totals` in a query's row that has its five columns.
 macro_rules! totals_of {
     ($row:expr) => {
         Totals {
@@ -16,6 +16,7 @@ macro_rules! totals_of {
             input_tokens: $row.input_tokens,
             output_tokens: $row.output_tokens,
             cost_usd: $row.cost_usd,
+            unpriced_answers: $row.unpriced_answers,
         }
     };
 }
@@ -28,6 +29,8 @@ pub struct Answer<'a> {
     pub input_tokens: u32,
     pub output_tokens: u32,
     pub cost_usd: f64,
+    /// The model had a price; an answer without one is counted as unpriced.
+    pub priced: bool,
 }
 
 /// Adds one finished answer to today's row for its user and model.
@@ -49,24 +52,28 @@ pub async fn record_all(
     let inputs: Vec<i64> = answers.iter().map(|a| i64::from(a.input_tokens)).collect();
     let outputs: Vec<i64> = answers.iter().map(|a| i64::from(a.output_tokens)).collect();
     let costs: Vec<f64> = answers.iter().map(|a| a.cost_usd).collect();
+    let priced: Vec<bool> = answers.iter().map(|a| a.priced).collect();
     sqlx::query!(
-        r#"INSERT INTO usage_daily AS u (user_id, day, model, provider, answers, input_tokens, output_tokens, cost_usd)
+        r#"INSERT INTO usage_daily AS u (user_id, day, model, provider, answers, input_tokens, output_tokens, cost_usd, unpriced_answers)
            SELECT a.user_id, (now() AT TIME ZONE 'UTC')::date, a.model, min(a.provider)::api_key_provider,
-                  count(*), sum(a.input_tokens), sum(a.output_tokens), sum(a.cost_usd)
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::float8[])
-                AS a(user_id, model, provider, input_tokens, output_tokens, cost_usd)
+                  count(*), sum(a.input_tokens), sum(a.output_tokens), sum(a.cost_usd),
+                  count(*) FILTER (WHERE NOT a.priced)
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::float8[], $7::bool[])
+                AS a(user_id, model, provider, input_tokens, output_tokens, cost_usd, priced)
            GROUP BY a.user_id, a.model
            ON CONFLICT (user_id, day, model) DO UPDATE SET
                answers = u.answers + EXCLUDED.answers,
                input_tokens = u.input_tokens + EXCLUDED.input_tokens,
                output_tokens = u.output_tokens + EXCLUDED.output_tokens,
-               cost_usd = u.cost_usd + EXCLUDED.cost_usd"#,
+               cost_usd = u.cost_usd + EXCLUDED.cost_usd,
+               unpriced_answers = u.unpriced_answers + EXCLUDED.unpriced_answers"#,
         &users as &[&str],
         &models as &[&str],
         &providers as &[&str],
         &inputs,
         &outputs,
-        &costs
+        &costs,
+        &priced
     )
     .execute(db)
     .await?;
@@ -85,7 +92,8 @@ pub async fn totals_since(
         r#"SELECT coalesce(sum(answers), 0)::int8 AS "answers!",
                   coalesce(sum(input_tokens), 0)::int8 AS "input_tokens!",
                   coalesce(sum(output_tokens), 0)::int8 AS "output_tokens!",
-                  coalesce(sum(cost_usd), 0)::float8 AS "cost_usd!"
+                  coalesce(sum(cost_usd), 0)::float8 AS "cost_usd!",
+                  coalesce(sum(unpriced_answers), 0)::int8 AS "unpriced_answers!"
            FROM usage_daily WHERE ($1::text IS NULL OR user_id = $1) AND day >= $2"#,
         user_id,
         since as NaiveDate
@@ -106,7 +114,8 @@ pub async fn by_model_since(
                   sum(answers)::int8 AS "answers!",
                   sum(input_tokens)::int8 AS "input_tokens!",
                   sum(output_tokens)::int8 AS "output_tokens!",
-                  sum(cost_usd)::float8 AS "cost_usd!"
+                  sum(cost_usd)::float8 AS "cost_usd!",
+                  sum(unpriced_answers)::int8 AS "unpriced_answers!"
            FROM usage_daily WHERE ($1::text IS NULL OR user_id = $1) AND day >= $2
            GROUP BY model ORDER BY 5 DESC, model"#,
         user_id,
@@ -135,7 +144,8 @@ pub async fn by_day_since(
                   sum(answers)::int8 AS "answers!",
                   sum(input_tokens)::int8 AS "input_tokens!",
                   sum(output_tokens)::int8 AS "output_tokens!",
-                  sum(cost_usd)::float8 AS "cost_usd!"
+                  sum(cost_usd)::float8 AS "cost_usd!",
+                  sum(unpriced_answers)::int8 AS "unpriced_answers!"
            FROM usage_daily WHERE user_id = $1 AND day >= $2
            GROUP BY day ORDER BY day"#,
         user_id,
@@ -162,13 +172,15 @@ pub async fn top_users_since(
     let rows = sqlx::query!(
         r#"SELECT d.user_id AS "user_id!", u.email, u.name,
                   d.answers AS "answers!", d.input_tokens AS "input_tokens!",
-                  d.output_tokens AS "output_tokens!", d.cost_usd AS "cost_usd!"
+                  d.output_tokens AS "output_tokens!", d.cost_usd AS "cost_usd!",
+                  d.unpriced_answers AS "unpriced_answers!"
            FROM (
                SELECT user_id,
                       sum(answers)::int8 AS answers,
                       sum(input_tokens)::int8 AS input_tokens,
                       sum(output_tokens)::int8 AS output_tokens,
-                      sum(cost_usd)::float8 AS cost_usd
+                      sum(cost_usd)::float8 AS cost_usd,
+                      sum(unpriced_answers)::int8 AS unpriced_answers
                FROM usage_daily WHERE day >= $1
                GROUP BY user_id
                ORDER BY 5 DESC, user_id
@@ -204,6 +216,7 @@ pub struct ExportRow {
     pub input_tokens: i64,
     pub output_tokens: i64,
     pub cost_usd: f64,
+    pub unpriced_answers: i32,
 }
 
 /// Every row of `range` for `user_id` (`None`: every user), by day, email
@@ -218,7 +231,7 @@ pub fn export<'e>(
         ExportRow,
         r#"SELECT d.day AS "day: NaiveDate", d.user_id, u.email, d.model,
                   d.provider AS "provider: ApiKeyProvider",
-                  d.answers, d.input_tokens, d.output_tokens, d.cost_usd
+                  d.answers, d.input_tokens, d.output_tokens, d.cost_usd, d.unpriced_answers
            FROM usage_daily d
            JOIN users u ON u.id = d.user_id
            WHERE ($1::text IS NULL OR d.user_id = $1) AND d.day BETWEEN $2 AND $3

@@ -141,6 +141,7 @@ async fn store_all(pool: &PgPool, ending: &[Ending]) -> Result<(), sqlx::Error> 
             input_tokens: e.usage.input_tokens,
             output_tokens: e.usage.output_tokens,
             cost_usd: e.usage.cost_usd,
+            priced: e.usage.priced,
         })
         .collect();
     let mut tx = pool.begin().await?;

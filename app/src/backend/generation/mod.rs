@@ -167,6 +167,8 @@ pub(crate) struct Usage {
     pub input_tokens: u32,
     pub output_tokens: u32,
     pub cost_usd: f64,
+    /// The model had a price (without one, the cost is unknown, not $0).
+    pub priced: bool,
 }
 
 /// The answers this process is writing, by message id, and those that ended

@@ -13,7 +13,8 @@ use crate::backend::providers::chat::{ChatRequest, StreamEvent};
 use crate::backend::providers::Endpoint;
 use crate::backend::secret::Secret;
 use crate::backend::AppState;
-use crate::model::{catalog, ApiKeyProvider};
+use crate::model::model_facts::Price;
+use crate::model::ApiKeyProvider;
 
 /// Everything the task needs; built by `send_message`.
 pub struct Job {
@@ -22,6 +23,9 @@ pub struct Job {
     pub message_id: String,
     pub provider: ApiKeyProvider,
     pub model: String,
+    /// What the model costs as the answer is asked for (`None`: unknown);
+    /// the answer keeps it whatever prices change later.
+    pub price: Option<Price>,
     pub endpoint: Endpoint,
     pub key: Secret<String>,
     pub request: ChatRequest,
@@ -114,12 +118,8 @@ async fn run(state: AppState, job: Job, live: Arc<Live>, stored: oneshot::Receiv
         End::Stopped => ("stopped", None, None),
         End::Failed(message) => ("error", None, Some(message.clone())),
     };
-    let cost = match (
-        catalog::find(&job.model),
-        measures.input_tokens,
-        measures.output_tokens,
-    ) {
-        (Some(model), Some(input), Some(output)) => Some(model.cost_usd(input, output)),
+    let cost = match (job.price, measures.input_tokens, measures.output_tokens) {
+        (Some(price), Some(input), Some(output)) => Some(price.cost_usd(input, output)),
         _ => None,
     };
     let metadata = json!({
@@ -130,6 +130,7 @@ async fn run(state: AppState, job: Job, live: Arc<Live>, stored: oneshot::Receiv
         "input_tokens": measures.input_tokens,
         "output_tokens": measures.output_tokens,
         "cost_usd": cost,
+        "price": job.price,
         "time_to_first_token_ms": measures.first_token.map(|d| d.as_millis() as u64),
         "duration_ms": started.elapsed().as_millis() as u64,
         "stop_reason": stop_reason,
@@ -144,6 +145,7 @@ async fn run(state: AppState, job: Job, live: Arc<Live>, stored: oneshot::Receiv
         input_tokens: measures.input_tokens.unwrap_or(0),
         output_tokens: measures.output_tokens.unwrap_or(0),
         cost_usd: cost.unwrap_or(0.0),
+        priced: job.price.is_some(),
     };
     state.generations.end(job.message_id, live, metadata, usage);
 }

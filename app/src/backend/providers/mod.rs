@@ -134,33 +134,72 @@ impl ProviderClient {
         &self,
         endpoint: &Endpoint,
         key: &str,
-    ) -> Result<Vec<String>, ProviderError> {
+    ) -> Result<Vec<ListedModel>, ProviderError> {
         self.ask_for_models(endpoint, key)
             .await
             .map_err(|e| e.without_key(key))
     }
 
+    /// Every page of the list (Anthropic's comes in pages of at most 1,000;
+    /// OpenAI's in one), up to [`MAX_MODELS`] models.
     async fn ask_for_models(
         &self,
         endpoint: &Endpoint,
         key: &str,
-    ) -> Result<Vec<String>, ProviderError> {
+    ) -> Result<Vec<ListedModel>, ProviderError> {
         #[derive(Deserialize)]
-        struct Model {
-            id: String,
+        struct Page {
+            data: Option<Vec<RawModel>>,
+            #[serde(default)]
+            has_more: bool,
+            last_id: Option<String>,
         }
-        #[derive(Deserialize)]
-        struct Models {
-            data: Option<Vec<Model>>,
+        let mut models = Vec::new();
+        let mut path = match endpoint.provider {
+            ApiKeyProvider::Claude => "models?limit=1000".to_string(),
+            ApiKeyProvider::Openai => "models".to_string(),
+        };
+        loop {
+            let page: Page = serde_json::from_slice(&self.read_list(endpoint, &path, key).await?)
+                .map_err(|_| {
+                ProviderError::Unexpected("the model list was not in the expected format".into())
+            })?;
+            models.extend(page.data.unwrap_or_default().into_iter().map(|m| {
+                let name = [m.display_name, m.name]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|v| v.as_str().map(str::to_string));
+                ListedModel { id: m.id, name }
+            }));
+            match page.last_id {
+                Some(last) if page.has_more && models.len() < MAX_MODELS => {
+                    path = format!(
+                        "models?limit=1000&after_id={}",
+                        url::form_urlencoded::byte_serialize(last.as_bytes()).collect::<String>()
+                    );
+                }
+                _ => break,
+            }
         }
+        models.truncate(MAX_MODELS);
+        Ok(models)
+    }
+
+    /// One page of a model list, read up to [`MAX_MODEL_LIST_BYTES`].
+    async fn read_list(
+        &self,
+        endpoint: &Endpoint,
+        path: &str,
+        key: &str,
+    ) -> Result<Vec<u8>, ProviderError> {
         let response = self
-            .request(endpoint, reqwest::Method::GET, "models", key)
+            .request(endpoint, reqwest::Method::GET, path, key)
             .timeout(Duration::from_secs(20))
             .send()
             .await
             .map_err(|e| ProviderError::from_transport(&e, endpoint))?;
         let response = error::check_status(response).await?;
-        let body = body::read_capped(response, MAX_MODEL_LIST_BYTES)
+        body::read_capped(response, MAX_MODEL_LIST_BYTES)
             .await
             .map_err(|e| match e {
                 body::Capped::TooLarge => ProviderError::Unexpected(format!(
@@ -168,18 +207,24 @@ impl ProviderClient {
                     MAX_MODEL_LIST_BYTES / (1024 * 1024)
                 )),
                 body::Capped::Failed(e) => ProviderError::from_transport(&e, endpoint),
-            })?;
-        let models: Models = serde_json::from_slice(&body).map_err(|_| {
-            ProviderError::Unexpected("the model list was not in the expected format".into())
-        })?;
-        Ok(models
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .take(MAX_MODELS)
-            .map(|m| m.id)
-            .collect())
+            })
     }
+}
+
+/// One model of a provider's list: its id, and its name where the provider
+/// gives one (Anthropic's `display_name`, OpenRouter's `name`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedModel {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// A list entry as sent; other fields (prices, descriptions) are ignored.
+#[derive(Deserialize)]
+struct RawModel {
+    id: String,
+    display_name: Option<serde_json::Value>,
+    name: Option<serde_json::Value>,
 }
 
 /// The largest model list read: OpenRouter's, with descriptions and prices

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::composer::Composer;
 use super::live::follow;
 use super::message::{MessageBubble, Turn};
+use super::model_picker::ModelPicker;
 use super::settings_panel::SettingsPanel;
 use super::SidebarVersion;
 use crate::api::chat::{edit_last_message, regenerate, send_message, stop_generation, SentMessage};
@@ -12,6 +13,7 @@ use crate::api::conversations::{
 use crate::api::models::available_models;
 use crate::error::AppError;
 use crate::model::conversation::ConversationDetail;
+use crate::model::model_menu::ModelMenu;
 use crate::model::MessageRole;
 use crate::ui::form::capitalize;
 use crate::ui::toast::use_toasts;
@@ -302,45 +304,40 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                         }
                     }}
                 </div>
-                <label class="conversation__model">
-                    <span class="visually-hidden">"Model"</span>
-                    <Transition fallback=|| view! { <select disabled><option>"Loading models…"</option></select> }>
+                <div class="conversation__model">
+                    <Transition fallback=|| view! { <button class="model-picker__button" disabled>"Loading models…"</button> }>
                         {move || {
                             models
                                 .get()
                                 .map(|result| {
-                                    let choices = result.unwrap_or_default();
-                                    if choices.is_empty() {
+                                    let menu = result.unwrap_or_default();
+                                    if menu.choices.is_empty() {
                                         return view! {
                                             <a class="button button--quiet" href="/settings/keys">"Add an API key to choose a model"</a>
                                         }
                                             .into_any();
                                     }
                                     if model.get_untracked().is_empty() {
-                                        model.set(choices[0].id.clone());
+                                        model.set(menu.initial().unwrap_or_default().to_string());
                                     }
                                     view! {
-                                        <select
-                                            aria-label="Model"
-                                            data-testid="model-picker"
-                                            prop:value=move || model.get()
-                                            on:change=move |ev| {
-                                                model.set(event_target_value(&ev));
-                                                save_settings.dispatch(());
-                                            }
-                                        >
-                                            {choices
-                                                .into_iter()
-                                                .map(|c| view! { <option value=c.id.clone()>{c.name}</option> })
-                                                .collect_view()}
-                                        </select>
+                                        <ModelPicker
+                                            menu
+                                            model
+                                            on_pick=Callback::new(move |_| { save_settings.dispatch(()); })
+                                        />
                                     }
                                         .into_any()
                                 })
                         }}
                     </Transition>
-                </label>
+                </div>
             </header>
+            <Transition>
+                {move || models.get().and_then(Result::ok).map(|menu| view! {
+                    <Withdrawn menu model on_use=Callback::new(move |_| { save_settings.dispatch(()); }) />
+                })}
+            </Transition>
             <SettingsPanel id model system_prompt settings />
             <div
                 class="conversation__messages"
@@ -436,4 +433,42 @@ enum Ask {
     New(String),
     Again,
     Edited(String),
+}
+
+/// The conversation's model is no longer offered to the user (withdrawn for
+/// their role, its key deleted, no longer listed): say so, and offer the
+/// model new conversations start with.
+#[component]
+fn Withdrawn(menu: ModelMenu, model: RwSignal<String>, on_use: Callback<String>) -> impl IntoView {
+    let menu = StoredValue::new(menu);
+    move || {
+        let current = model.get();
+        let offered = menu.with_value(|m| m.find(&current).is_some());
+        if current.is_empty() || offered {
+            return None;
+        }
+        let replacement = menu.with_value(|m| {
+            m.initial()
+                .and_then(|id| m.find(id))
+                .map(|c| (c.id().to_string(), c.facts.name.clone()))
+        });
+        Some(view! {
+            <p class="conversation__withdrawn" role="status" data-testid="model-withdrawn">
+                {format!("{current} is no longer available to you. ")}
+                {replacement.map(|(id, name)| view! {
+                    <button
+                        type="button"
+                        class="button button--quiet"
+                        data-testid="use-default-model"
+                        on:click=move |_| {
+                            model.set(id.clone());
+                            on_use.run(id.clone());
+                        }
+                    >
+                        {format!("Use {name}")}
+                    </button>
+                })}
+            </p>
+        })
+    }
 }

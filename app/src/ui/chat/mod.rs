@@ -4,6 +4,7 @@ mod composer;
 mod conversation;
 mod live;
 mod message;
+mod model_picker;
 mod settings_panel;
 mod sidebar;
 mod sidebar_item;

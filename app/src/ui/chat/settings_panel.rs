@@ -6,9 +6,10 @@ use leptos::prelude::*;
 
 use crate::api::conversations::{update_conversation_settings, update_generation_settings};
 use crate::api::templates::save_template;
-use crate::model::catalog;
-use crate::model::generation::{max_output_tokens_of, GenerationSettings, Sampling};
+use crate::model::generation::{GenerationSettings, Sampling};
+use crate::model::model_facts::ModelFacts;
 use crate::model::number::group_thousands;
+use crate::model::ApiKeyProvider;
 use crate::model::UserRole;
 use crate::ui::auth::use_auth;
 use crate::ui::form::FormError;
@@ -117,16 +118,21 @@ fn NumberField(
 
 /// What the chosen model accepts, in a sentence.
 fn hint(model: &str) -> String {
-    let info = catalog::find(model);
-    let name = info.map_or("This model", |m| m.name);
-    let sampling = match Sampling::of(info) {
+    // The catalogue's facts (or an unknown model's defaults, by its id).
+    let facts = ModelFacts::of(model, ApiKeyProvider::Openai);
+    let name = if facts.in_catalogue {
+        facts.name.as_str()
+    } else {
+        "This model"
+    };
+    let sampling = match facts.sampling {
         Sampling::Both { max_temperature } => {
             format!("temperature 0–{max_temperature} and top-p 0–1")
         }
         Sampling::EitherOne => "temperature 0–1 or top-p, not both".into(),
         Sampling::Fixed => "no temperature or top-p (it samples its own way)".into(),
     };
-    let ceiling = group_thousands(u64::from(max_output_tokens_of(info)));
+    let ceiling = group_thousands(u64::from(facts.max_output_tokens));
     format!(
         "{name} takes {sampling}, and up to {ceiling} output tokens. Empty fields use the defaults."
     )

@@ -2,12 +2,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::composer::Composer;
+use super::model_picker::ModelPicker;
 use super::SidebarVersion;
 use crate::api::chat::send_message;
 use crate::api::conversations::{create_conversation, delete_conversation};
-use crate::api::models::{available_models, ModelChoice};
+use crate::api::models::available_models;
 use crate::api::templates::list_templates;
 use crate::error::AppError;
+use crate::model::model_menu::ModelMenu;
 use crate::model::template::TemplateView;
 use crate::ui::form::capitalize;
 
@@ -31,8 +33,8 @@ pub fn StartChat(name: String) -> impl IntoView {
                     models
                         .get()
                         .map(|result| match result {
-                            Ok(choices) if choices.is_empty() => view! { <NoModels /> }.into_any(),
-                            Ok(choices) => view! { <Ask choices /> }.into_any(),
+                            Ok(menu) if menu.choices.is_empty() => view! { <NoModels /> }.into_any(),
+                            Ok(menu) => view! { <Ask menu /> }.into_any(),
                             Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
                         })
                 }}
@@ -61,8 +63,8 @@ fn NoModels() -> impl IntoView {
 }
 
 #[component]
-fn Ask(choices: Vec<ModelChoice>) -> impl IntoView {
-    let model = RwSignal::new(choices[0].id.clone());
+fn Ask(menu: ModelMenu) -> impl IntoView {
+    let model = RwSignal::new(menu.initial().unwrap_or_default().to_string());
     let template = RwSignal::new(None::<TemplateView>);
     let sidebar = use_context::<SidebarVersion>();
     let navigate = use_navigate();
@@ -93,21 +95,12 @@ fn Ask(choices: Vec<ModelChoice>) -> impl IntoView {
             navigate(&format!("/c/{id}"), Default::default());
         }
     });
-    let model_ids: Vec<String> = choices.iter().map(|c| c.id.clone()).collect();
+    let model_ids: Vec<String> = menu.choices.iter().map(|c| c.id().to_string()).collect();
     view! {
-        <label class="start__model">
-            "Model "
-            <select
-                data-testid="model-picker"
-                prop:value=move || model.get()
-                on:change=move |ev| model.set(event_target_value(&ev))
-            >
-                {choices
-                    .into_iter()
-                    .map(|c| view! { <option value=c.id.clone()>{c.name}</option> })
-                    .collect_view()}
-            </select>
-        </label>
+        <div class="start__model">
+            <span>"Model"</span>
+            <ModelPicker menu model />
+        </div>
         <TemplatePicker template model model_ids />
         <ul class="start__examples" aria-label="Example prompts">
             {EXAMPLES

@@ -3,7 +3,7 @@
 -- Both trigram indexes lead with the owner (btree_gin), so PostgreSQL reads
 -- only the caller's index entries and rows; answers being written are left
 -- out of the content index, and its condition is repeated here word for word
--- so that the planner uses it. (server/tests/conversations.rs EXPLAINs this
+-- so that the planner uses it. (server/tests/it/conversations.rs EXPLAINs this
 -- file against another user's 200,000 messages.)
 SELECT c.id, c.title, c.model,
        c.created_at AS "created_at: DateTime<Utc>",
