@@ -203,6 +203,9 @@ start_release_server() {
   (
     export VIBEBOT_DATA_DIR="$work/data" LEPTOS_SITE_ADDR="127.0.0.1:$started_port" VIBEBOT_LOG=warn
     export VIBEBOT_ANTHROPIC_BASE_URL="http://127.0.0.1:$fake_port/anthropic/v1"
+    export VIBEBOT_OPENAI_BASE_URL="http://127.0.0.1:$fake_port/openai/v1"
+    # Scenario 9's OpenAI-compatible endpoint is the local fake provider.
+    export VIBEBOT_ALLOW_PRIVATE_ENDPOINTS=true
     export LEPTOS_SITE_ROOT="$REPO_ROOT/target/site"
     # One load-generating user holds thousands of answers at once: the
     # server's capacity is measured, not the per-user cap.

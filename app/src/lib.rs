@@ -107,6 +107,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("/c/:id") view=ui::chat::ChatPage ssr=SsrMode::Async />
                 <Route path=path!("/admin") view=ui::admin::AdminPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/usage") view=ui::admin::usage::AdminUsagePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/models") view=ui::admin::models::AdminModelsPage ssr=SsrMode::Async />
                 <Route path=path!("/usage") view=ui::usage::UsagePage ssr=SsrMode::Async />
                 <Route path=path!("/templates") view=ui::templates::TemplatesPage ssr=SsrMode::Async />
             </Routes>

@@ -72,6 +72,7 @@ enum Scenario {
     Logins,
     BigAccount,
     Sizes,
+    Models,
 }
 
 impl Scenario {
@@ -106,6 +107,7 @@ impl Scenario {
                 .await
             }
             Scenario::Sizes => scenarios::sizes::run(ctx, report).await,
+            Scenario::Models => scenarios::models::run(ctx, report, scale.model_menus).await,
         }
     }
 }
@@ -134,6 +136,8 @@ struct Scale {
     messages: i64,
     /// Requests per client per call in scenario 4.
     rounds: usize,
+    /// Model menus timed in scenario 9.
+    model_menus: usize,
 }
 
 impl Scale {
@@ -151,6 +155,7 @@ impl Scale {
         conversations: 10_000,
         messages: 2_000,
         rounds: 20,
+        model_menus: 200,
     };
     const QUICK: Scale = Scale {
         levels: &[1, 3],
@@ -167,6 +172,7 @@ impl Scale {
         conversations: 120,
         messages: 40,
         rounds: 2,
+        model_menus: 5,
     };
 }
 

@@ -79,3 +79,22 @@ export async function openAccountMenu(page: Page) {
   await page.getByTestId("signed-in-as").click();
   await expect(page.locator("#account-menu")).toBeVisible();
 }
+
+/** Chooses `id` in the model picker: open it, search, pick. */
+export async function pickModel(page: Page, id: string) {
+  const picker = page.getByTestId("model-picker");
+  await picker.getByTestId("model-picker-button").click();
+  await picker.getByTestId("model-search").fill(id);
+  await picker.locator(`[data-testid="model-option"][data-model="${id}"] .model-picker__choose`).click();
+  await expect(picker).toHaveAttribute("data-model", id);
+}
+
+/** Saves an API key on the keys page. */
+export async function addKey(page: Page, provider: "CLAUDE" | "OPENAI", key: string) {
+  await page.goto("/settings/keys");
+  await hydrated(page);
+  await page.getByLabel("Provider").selectOption(provider);
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Save key" }).click();
+  await expect(page.getByText("Key saved.")).toBeVisible();
+}

@@ -2,7 +2,7 @@
 // the limit with a clear message and sees what the answers cost; templates
 // carry a conversation's settings into a new one.
 import { test, expect, Page } from "@playwright/test";
-import { hydrated, lastAnswer, newChat, openAccountMenu, register, say } from "./helpers";
+import { addKey, hydrated, lastAnswer, newChat, openAccountMenu, register, say } from "./helpers";
 
 const unique = (what: string) => `${what}-${test.info().project.name}-${Date.now()}@example.com`;
 
@@ -14,14 +14,7 @@ async function signIn(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-async function addClaudeKey(page: Page) {
-  await page.goto("/settings/keys");
-  await hydrated(page);
-  await page.getByLabel("Provider").selectOption("CLAUDE");
-  await page.getByLabel("API key").fill("sk-ant-api03-operator-journey-key-0000");
-  await page.getByRole("button", { name: "Save key" }).click();
-  await expect(page.getByText("Key saved.")).toBeVisible();
-}
+const addClaudeKey = (page: Page) => addKey(page, "CLAUDE", "sk-ant-api03-operator-journey-key-0000");
 
 test("an admin limits a user to 2 messages a minute; the third is refused clearly", async ({ page, browser }) => {
   await signIn(page, "admin@vibebot.local", "password123");

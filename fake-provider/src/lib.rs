@@ -7,7 +7,8 @@
 //! 503 (OpenAI), `nomodels` an empty model list, `echo-key` a 400 whose
 //! message repeats the key (as a careless proxy would), `endless-error`,
 //! `huge-error` and `endless-models` what a hostile endpoint would send
-//! ([`hostile`]); any other key works.
+//! ([`hostile`]), `many-models` a list of 300 models (as OpenRouter's); any
+//! other key works.
 //! Chat answers stream in each API's wire format and are scripted by markers in
 //! the prompt: see [`chat`].
 
@@ -145,6 +146,8 @@ pub(crate) enum Api {
 pub(crate) enum Scenario {
     Works,
     NoModels,
+    /// As many models as OpenRouter lists.
+    ManyModels,
     EndlessModels,
     Fail(Response),
 }
@@ -197,6 +200,8 @@ pub(crate) fn scenario(api: Api, key: Option<&str>) -> Scenario {
         Scenario::EndlessModels
     } else if key.contains("nomodels") {
         Scenario::NoModels
+    } else if key.contains("many-models") {
+        Scenario::ManyModels
     } else {
         Scenario::Works
     }
@@ -248,6 +253,7 @@ async fn anthropic_models(headers: HeaderMap, Query(page): Query<Page>) -> Respo
         Scenario::Fail(response) => return response,
         Scenario::EndlessModels => return hostile::endless_models(),
         Scenario::NoModels => vec![],
+        Scenario::ManyModels => many_models(),
         Scenario::Works => ANTHROPIC_MODELS
             .iter()
             .map(|(id, name)| json!({ "type": "model", "id": id, "display_name": name, "created_at": "2025-09-29T00:00:00Z" }))
@@ -266,6 +272,29 @@ async fn anthropic_models(headers: HeaderMap, Query(page): Query<Page>) -> Respo
         .into_response()
 }
 
+/// How many models a `many-models` key lists.
+pub const MANY_MODELS: usize = 300;
+
+/// [`MANY_MODELS`] models of 12 vendors, named, priced and described as
+/// OpenRouter lists them (the prices and descriptions are read past).
+fn many_models() -> Vec<serde_json::Value> {
+    (1..=MANY_MODELS)
+        .map(|n| {
+            let vendor = n % 12;
+            json!({
+                "id": format!("vendor-{vendor}/model-{n}"),
+                "name": format!("Vendor {vendor}: Model {n}"),
+                "object": "model",
+                "created": 1_730_000_000 + n,
+                "owned_by": format!("vendor-{vendor}"),
+                "context_length": 32_768 * (1 + n % 8),
+                "pricing": { "prompt": "0.000001", "completion": "0.000002" },
+                "description": "A model among many, listed to see that long lists stay quick to pick from.",
+            })
+        })
+        .collect()
+}
+
 async fn openai_models(headers: HeaderMap) -> Response {
     let key = headers
         .get("authorization")
@@ -275,6 +304,7 @@ async fn openai_models(headers: HeaderMap) -> Response {
         Scenario::Fail(response) => return response,
         Scenario::EndlessModels => return hostile::endless_models(),
         Scenario::NoModels => vec![],
+        Scenario::ManyModels => many_models(),
         Scenario::Works => OPENAI_MODELS
             .iter()
             .map(|id| json!({ "id": id, "object": "model", "created": 1715367049, "owned_by": "system" }))

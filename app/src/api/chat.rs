@@ -120,9 +120,10 @@ mod ssr {
     use serde_json::json;
 
     use super::SentMessage;
-    use crate::backend::db::{conversations, messages, turn};
+    use crate::backend::db::{conversations, messages, model_views, turn};
     use crate::backend::generation::{self, Job};
     use crate::backend::limits;
+    use crate::backend::models::serving;
     use crate::backend::providers::chat::{ChatRequest, ChatTurn, Speaker};
     use crate::backend::AppState;
     use crate::error::AppError;
@@ -242,24 +243,41 @@ mod ssr {
             Ask::New(_) => HISTORY - 1,
             Ask::Again { .. } | Ask::Edited { .. } => 0,
         };
+        // A model named by the request is looked up beside the turn's
+        // context (no round trip added before the provider is asked); the
+        // conversation's own model after it.
+        let named = model
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty());
+        let reading = turn::context(&state.pool, conversation_id, user_id, history);
+        let (context, found) = match &named {
+            Some(m) => {
+                let (context, found) =
+                    tokio::try_join!(reading, model_views::for_user(&state.pool, user_id, m))?;
+                (context, found)
+            }
+            None => (reading.await?, None),
+        };
         let turn::TurnContext {
             conversation,
             keys,
             limits: user_limits,
             being_written,
             history,
-        } = turn::context(&state.pool, conversation_id, user_id, history)
-            .await?
-            .ok_or_else(|| AppError::NotFound("conversation".into()))?;
-        let model = model
-            .map(|m| m.trim().to_string())
-            .filter(|m| !m.is_empty())
+        } = context.ok_or_else(|| AppError::NotFound("conversation".into()))?;
+        let model = named
             .or(conversation.summary.model.clone())
             .ok_or_else(|| AppError::Invalid("choose a model first".into()))?;
 
         // The role must allow the model; a key that lists it serves it (see
         // `models::serving`), and its price now is the price it is charged at.
-        let allowed = crate::backend::models::serving::allowed(state, user_id, &model).await?;
+        let found = match found {
+            Some(found) => found,
+            None => model_views::for_user(&state.pool, user_id, &model)
+                .await?
+                .ok_or(AppError::Unauthenticated)?,
+        };
+        let allowed = serving::Allowed::judge(&model, found)?;
         let key = allowed.key(&keys)?;
         let provider = key.provider;
         let applied = conversation.settings.applied(&allowed.facts);

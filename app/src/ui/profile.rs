@@ -2,7 +2,11 @@ use leptos::prelude::*;
 
 use super::app_header::AppHeader;
 use super::auth::{use_auth, RequireSignedIn};
+use super::chat::ModelPicker;
+use super::form::capitalize;
 use super::form::{FormError, FormSuccess};
+use super::toast::use_toasts;
+use crate::api::models::{available_models, set_default_model};
 use crate::api::profile::{ChangeEmail, ChangePassword, DeleteAccount, UpdateName};
 use crate::model::account::PASSWORD_MIN_CHARS;
 
@@ -70,6 +74,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     </ActionForm>
                                 </section>
 
+                                <DefaultModelCard />
                                 <section class="card" aria-labelledby="email-heading">
                                     <h2 id="email-heading">"Email"</h2>
                                     <p class="muted">"You sign in with " <strong>{account.email.clone()}</strong> "."</p>
@@ -133,5 +138,36 @@ pub fn ProfilePage() -> impl IntoView {
                 </ActionForm>
             </section>
         </main>
+    }
+}
+
+/// The model new chats start with (the picker's list, saved at each pick).
+#[component]
+fn DefaultModelCard() -> impl IntoView {
+    let menu = Resource::new(|| (), |_| available_models());
+    let toasts = use_toasts();
+    let save = Callback::new(move |id: String| {
+        leptos::task::spawn_local(async move {
+            match set_default_model(id).await {
+                Ok(()) => toasts.success("Default model saved"),
+                Err(e) => toasts.error(capitalize(&e.to_string())),
+            }
+        });
+    });
+    view! {
+        <section class="card" aria-labelledby="default-model-heading">
+            <h2 id="default-model-heading">"Default model"</h2>
+            <p class="muted">"New chats start with it."</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading your models…"</p> }>
+                {move || menu.get().map(|result| match result {
+                    Ok(menu) if !menu.choices.is_empty() => {
+                        let model = RwSignal::new(menu.default_model.clone().unwrap_or_default());
+                        view! { <ModelPicker menu model on_pick=save /> }.into_any()
+                    }
+                    Ok(_) => view! { <p class="muted">"Add an API key to choose a model."</p> }.into_any(),
+                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }

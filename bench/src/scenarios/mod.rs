@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod followers;
 pub mod latency;
 pub mod login_storm;
+pub mod models;
 pub mod saving;
 pub mod sizes;
 pub mod statements;

@@ -21,24 +21,29 @@ pub async fn allowed(state: &AppState, user_id: &str, model: &str) -> Result<All
     let found = model_views::for_user(&state.pool, user_id, model)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let maker = if found.listed_by_claude {
-        ApiKeyProvider::Claude
-    } else {
-        ApiKeyProvider::Openai
-    };
-    let facts = super::facts(
-        model,
-        maker,
-        found.listed_name.as_deref(),
-        found.over.as_ref(),
-    );
-    if !found.access.allows(model) {
-        return Err(AppError::Forbidden(found.access.refusal(&facts.name)));
-    }
-    Ok(Allowed { facts, found })
+    Allowed::judge(model, found)
 }
 
 impl Allowed {
+    /// [`allowed`] once what decides it was read.
+    pub fn judge(model: &str, found: ModelForUser) -> Result<Allowed, AppError> {
+        let maker = if found.listed_by_claude {
+            ApiKeyProvider::Claude
+        } else {
+            ApiKeyProvider::Openai
+        };
+        let facts = super::facts(
+            model,
+            maker,
+            found.listed_name.as_deref(),
+            found.over.as_ref(),
+        );
+        if !found.access.allows(model) {
+            return Err(AppError::Forbidden(found.access.refusal(&facts.name)));
+        }
+        Ok(Allowed { facts, found })
+    }
+
     /// The key that serves the model among the user's `keys` (each
     /// provider's default first): one whose provider lists it; else, for a
     /// catalogue model, a key of its provider; else an OpenAI-compatible

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 
+use super::AdminSubPage;
 use crate::api::usage::admin_usage;
 use crate::model::usage::{AdminUsageReport, UserUsage, TOP_USERS};
-use crate::ui::app_header::AppHeader;
-use crate::ui::auth::RequireSignedIn;
 use crate::ui::form::capitalize;
 use crate::ui::usage::{
     usd_precise, CsvDownload, ModelTable, PeriodCards, TotalsCells, TotalsHeaders,
@@ -15,13 +14,7 @@ use crate::ui::usage::{
 pub fn AdminUsagePage() -> impl IntoView {
     let report = Resource::new(|| (), |_| admin_usage());
     view! {
-        <RequireSignedIn />
-        <AppHeader />
-        <main class="page settings admin">
-            <nav class="admin__nav" aria-label="Administration">
-                <a href="/admin">"← Administration"</a>
-            </nav>
-            <h1>"Usage of all users"</h1>
+        <AdminSubPage title="Usage of all users">
             <p class="muted">"Answers, tokens and cost of every user, by UTC day, as counted when each answer finished."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || report.get().map(|result| match result {
@@ -30,7 +23,7 @@ pub fn AdminUsagePage() -> impl IntoView {
                 })}
             </Transition>
             <CsvDownload action="/api/admin/usage.csv" />
-        </main>
+        </AdminSubPage>
     }
 }
 

@@ -52,6 +52,14 @@ fn footer(metadata: &serde_json::Value) -> Option<String> {
     }
     if let Some(cost) = metadata["cost_usd"].as_f64() {
         parts.push(format!("${cost:.4}"));
+    } else if metadata
+        .get("price")
+        .is_some_and(serde_json::Value::is_null)
+        && metadata["output_tokens"].is_u64()
+    {
+        // Answered by a model without a price (answers written before
+        // prices were kept carry no `price` at all).
+        parts.push("cost unknown".into());
     }
     if let Some(ms) = metadata["duration_ms"].as_u64() {
         parts.push(format!("{:.1} s", ms as f64 / 1000.0));

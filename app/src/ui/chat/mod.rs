@@ -15,6 +15,7 @@ use leptos_router::hooks::use_params_map;
 
 pub use conversation::Conversation;
 pub use message::CopyButton;
+pub use model_picker::ModelPicker;
 pub use sidebar::Sidebar;
 pub use start::StartChat;
 

@@ -26,6 +26,7 @@ fn TotalsCard(title: &'static str, totals: Totals, testid: String) -> impl IntoV
         <section class="card usage__card" data-testid=testid>
             <h2>{title}</h2>
             <p class="usage__cost">{usd(totals.cost_usd)}</p>
+            {unpriced(totals.unpriced_answers).map(|note| view! { <p class="muted" data-testid="unpriced-answers">{note}</p> })}
             <p class="muted">
                 {format!(
                     "{} answers · {} input and {} output tokens",
@@ -54,6 +55,20 @@ pub fn TotalsCells(totals: Totals, money: fn(f64) -> String) -> impl IntoView {
         <td class="num">{totals.answers}</td>
         <td class="num">{totals.input_tokens}</td>
         <td class="num">{totals.output_tokens}</td>
-        <td class="num">{money(totals.cost_usd)}</td>
+        <td class="num" title=unpriced(totals.unpriced_answers)>
+            {money(totals.cost_usd)}
+            {(totals.unpriced_answers > 0).then_some(" + ?")}
+        </td>
+    }
+}
+
+/// "+ 3 answers at an unknown cost (models without a price)", or nothing.
+fn unpriced(answers: i64) -> Option<String> {
+    match answers {
+        0 => None,
+        1 => Some("+ 1 answer at an unknown cost (a model without a price)".into()),
+        n => Some(format!(
+            "+ {n} answers at an unknown cost (models without a price)"
+        )),
     }
 }
