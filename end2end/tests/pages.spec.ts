@@ -47,10 +47,14 @@ test("signed-out pages", async ({ page }) => {
 });
 
 test("signed-in pages", async ({ page }) => {
-  test.setTimeout(180_000); // eight views, two themes, each scanned
+  test.setTimeout(200_000); // nine views, two themes, each scanned
   await signInAsSeededUser(page);
   await page.goto("/");
   await check(page, "start");
+  await page.getByTestId("model-picker-button").click();
+  await expect(page.getByTestId("model-search")).toBeFocused();
+  await check(page, "model-picker");
+  await page.keyboard.press("Escape");
   await newChat(page);
   await say(page, "[markdown]");
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
@@ -75,7 +79,7 @@ test("signed-in pages", async ({ page }) => {
 });
 
 test("admin page", async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   await page.goto("/login");
   await hydrated(page);
   await page.getByLabel("Email").fill("admin@vibebot.local");
@@ -91,4 +95,7 @@ test("admin page", async ({ page }) => {
   await page.goto("/admin/usage");
   await expect(page.getByRole("heading", { name: "Usage of all users" })).toBeVisible();
   await check(page, "admin-usage");
+  await page.goto("/admin/models");
+  await expect(page.getByTestId("model-admin-row").first()).toBeVisible();
+  await check(page, "admin-models");
 });

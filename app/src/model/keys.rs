@@ -18,6 +18,11 @@ pub struct ApiKeyView {
     pub is_default: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The chat models its provider listed when last asked (`None`: not yet).
+    pub listed_models: Option<i64>,
+    pub listed_at: Option<DateTime<Utc>>,
+    /// Why the last ask for the list failed (the last list is kept).
+    pub list_error: Option<String>,
 }
 
 pub const KEY_MAX_CHARS: usize = 512;

@@ -145,6 +145,27 @@ pub fn KeysPage() -> impl IntoView {
     }
 }
 
+/// What the key's provider listed: "12 chat models (listed 2026-12-04 17:20
+/// UTC)", and why the last ask failed, if it did.
+fn models_line(key: &ApiKeyView) -> String {
+    let listed = match (key.listed_models, key.listed_at) {
+        (Some(n), Some(at)) => Some(format!(
+            "{n} chat model{} (listed {} UTC)",
+            if n == 1 { "" } else { "s" },
+            at.format("%Y-%m-%d %H:%M")
+        )),
+        _ => None,
+    };
+    match (listed, &key.list_error) {
+        (Some(listed), Some(error)) => {
+            format!("{listed}; asking again failed, so that list is kept: {error}")
+        }
+        (Some(listed), None) => listed,
+        (None, Some(error)) => format!("Listing its models failed: {error}"),
+        (None, None) => "Models not listed yet".to_string(),
+    }
+}
+
 /// One key: what it is, and what can be done with it.
 #[component]
 fn KeyRow(key: ApiKeyView, actions: KeyActions) -> impl IntoView {
@@ -171,6 +192,7 @@ fn KeyRow(key: ApiKeyView, actions: KeyActions) -> impl IntoView {
                 {(key.updated_at != key.created_at)
                     .then(|| view! { <span>{format!(" · updated {}", key.updated_at.format("%Y-%m-%d"))}</span> })}
             </div>
+            <p class="key__models muted" data-testid="key-models">{models_line(&key)}</p>
             <div class="key__actions">
                 <button
                     class="button button--quiet"

@@ -147,6 +147,20 @@ async fn lists_are_read_on_add_cached_and_refreshed_in_the_background(pool: PgPo
     assert!(error.contains("rate"), "{error}");
     let (after, _) = menu(&ada).await;
     assert_eq!(after, ids, "the last list stays");
+    // The keys page says so.
+    let keys = ada.call("keys/list", &[]).await;
+    let claude = keys
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == claude_key.as_str())
+        .unwrap();
+    assert_eq!(claude["listed_models"], 4, "{claude}");
+    assert!(
+        claude["list_error"].as_str().unwrap().contains("rate"),
+        "{claude}"
+    );
 
     // "Test" reads the list again and says how many chat models it has.
     let openai_key: String =

@@ -81,6 +81,9 @@ struct KeyRow {
     is_default: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    listed_models: Option<i64>,
+    listed_at: Option<DateTime<Utc>>,
+    list_error: Option<String>,
 }
 
 impl From<KeyRow> for ApiKeyView {
@@ -94,6 +97,9 @@ impl From<KeyRow> for ApiKeyView {
             is_default: row.is_default,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            listed_models: row.listed_models,
+            listed_at: row.listed_at,
+            list_error: row.list_error,
         }
     }
 }
@@ -106,10 +112,16 @@ pub async fn list_views(
 ) -> Result<Vec<ApiKeyView>, sqlx::Error> {
     let rows = sqlx::query_as!(
         KeyRow,
-        r#"SELECT id, provider AS "provider: ApiKeyProvider", name, key_hint, base_url, is_default,
-                  created_at AS "created_at: DateTime<Utc>", updated_at AS "updated_at: DateTime<Utc>"
-           FROM api_keys WHERE user_id = $1
-           ORDER BY provider, is_default DESC, created_at, id"#,
+        r#"SELECT k.id, k.provider AS "provider: ApiKeyProvider", k.name, k.key_hint, k.base_url,
+                  k.is_default, k.created_at AS "created_at: DateTime<Utc>",
+                  k.updated_at AS "updated_at: DateTime<Utc>",
+                  CASE WHEN l.listed_at IS NOT NULL
+                       THEN (SELECT count(*) FROM key_models m WHERE m.api_key_id = k.id) END
+                      AS listed_models,
+                  l.listed_at AS "listed_at?: DateTime<Utc>", l.error AS "list_error?"
+           FROM api_keys k LEFT JOIN key_model_lists l ON l.api_key_id = k.id
+           WHERE k.user_id = $1
+           ORDER BY k.provider, k.is_default DESC, k.created_at, k.id"#,
         user_id,
     )
     .fetch_all(db)
@@ -125,9 +137,15 @@ pub async fn find_view(
 ) -> Result<Option<ApiKeyView>, sqlx::Error> {
     let row = sqlx::query_as!(
         KeyRow,
-        r#"SELECT id, provider AS "provider: ApiKeyProvider", name, key_hint, base_url, is_default,
-                  created_at AS "created_at: DateTime<Utc>", updated_at AS "updated_at: DateTime<Utc>"
-           FROM api_keys WHERE id = $1 AND user_id = $2"#,
+        r#"SELECT k.id, k.provider AS "provider: ApiKeyProvider", k.name, k.key_hint, k.base_url,
+                  k.is_default, k.created_at AS "created_at: DateTime<Utc>",
+                  k.updated_at AS "updated_at: DateTime<Utc>",
+                  CASE WHEN l.listed_at IS NOT NULL
+                       THEN (SELECT count(*) FROM key_models m WHERE m.api_key_id = k.id) END
+                      AS listed_models,
+                  l.listed_at AS "listed_at?: DateTime<Utc>", l.error AS "list_error?"
+           FROM api_keys k LEFT JOIN key_model_lists l ON l.api_key_id = k.id
+           WHERE k.id = $1 AND k.user_id = $2"#,
         id,
         user_id,
     )

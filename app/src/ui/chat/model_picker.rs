@@ -116,7 +116,7 @@ pub fn ModelPicker(
                             }
                         }
                     />
-                    <div class="model-picker__list" role="listbox" aria-label="Models">
+                    <div class="model-picker__list">
                         {move || {
                             let q = query.get();
                             menu.with(|m| {
@@ -135,7 +135,7 @@ pub fn ModelPicker(
                                         view! {
                                             <section class="model-picker__section">
                                                 <h3 class="model-picker__group">{section.title}</h3>
-                                                {rows}
+                                                <ul class="model-picker__rows">{rows}</ul>
                                             </section>
                                         }
                                     })
@@ -173,14 +173,13 @@ fn row(
     let (chosen_id, pin_id, attribute) = (id.clone(), id.clone(), id.clone());
     let selected = move || model.with(|m| *m == chosen_id);
     view! {
-        <div
-            class="model-picker__row"
-            role="option"
-            aria-selected=move || selected().to_string()
-            data-testid="model-option"
-            data-model=attribute
-        >
-            <button type="button" class="model-picker__choose" on:click=move |_| pick(id.clone())>
+        <li class="model-picker__row" data-testid="model-option" data-model=attribute>
+            <button
+                type="button"
+                class="model-picker__choose"
+                aria-current=move || selected().then_some("true")
+                on:click=move |_| pick(id.clone())
+            >
                 <span class="model-picker__name">{name.clone()}</span>
                 <span class="model-picker__details">{details}</span>
             </button>
@@ -195,6 +194,6 @@ fn row(
             >
                 {if pinned { "★" } else { "☆" }}
             </button>
-        </div>
+        </li>
     }
 }
