@@ -8,6 +8,8 @@ CREATE TABLE key_models (
     model TEXT NOT NULL,
     -- The provider's own name for it (Anthropic's `display_name`), if any.
     display_name TEXT,
+    -- Its context window, where the list says (OpenRouter's `context_length`).
+    context_window INTEGER CHECK (context_window > 0),
     PRIMARY KEY (api_key_id, model)
 );
 -- "Which keys list this model" (a message is sent) and "every listed model" (admin).

@@ -503,3 +503,51 @@ async fn pins_and_a_personal_default_come_first(pool: PgPool) {
     assert_eq!(refused.status, 400, "{refused:?}");
     assert!(refused.message().contains("at most 50"), "{refused:?}");
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_endpoint_listing_300_models_offers_them_all_with_their_context_windows(pool: PgPool) {
+    let (fake, base) = common::spawn_app_with_fake_provider(
+        pool.clone(),
+        &[("VIBEBOT_ALLOW_PRIVATE_ENDPOINTS", "true")],
+    )
+    .await;
+    let start = chrono::Utc::now();
+    let ada = Client::new(&base);
+    assert_eq!(
+        ada.register("ada@example.com", common::PASSWORD)
+            .await
+            .status,
+        200
+    );
+    let endpoint = format!("{fake}/openai/v1");
+    let added = ada
+        .call(
+            "keys/add",
+            &[
+                ("provider", "OPENAI"),
+                ("key", "sk-or-many-models-000000"),
+                ("base_url", &endpoint),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 200, "{added:?}");
+    lists_read(&pool, "ada@example.com", start).await;
+    let (ids, offered) = menu(&ada).await;
+    assert_eq!(ids.len(), fake_provider::MANY_MODELS);
+    let model = choice(&offered, "vendor-3/model-15");
+    assert_eq!(model["facts"]["name"], "Vendor 3: Model 15");
+    assert_eq!(
+        model["facts"]["context_window"],
+        32_768 * 8,
+        "the list's context_length"
+    );
+    assert_eq!(
+        model["endpoint"],
+        endpoint
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+    );
+    assert_eq!(model["facts"]["price"], Value::Null);
+}

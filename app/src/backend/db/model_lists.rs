@@ -9,6 +9,7 @@ use tracing::instrument;
 pub struct Listed {
     pub id: String,
     pub name: Option<String>,
+    pub context_window: Option<i32>,
 }
 
 /// Claims the key's list for asking again: true (and the time noted) when it
@@ -54,19 +55,22 @@ pub async fn make_due(db: impl PgExecutor<'_>, key_id: &str) -> Result<(), sqlx:
 pub async fn store(pool: &PgPool, key_id: &str, models: &[Listed]) -> Result<(), sqlx::Error> {
     let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
     let names: Vec<Option<&str>> = models.iter().map(|m| m.name.as_deref()).collect();
+    let contexts: Vec<Option<i32>> = models.iter().map(|m| m.context_window).collect();
     let mut tx = pool.begin().await?;
     sqlx::query!("DELETE FROM key_models WHERE api_key_id = $1", key_id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
-        r#"INSERT INTO key_models (api_key_id, model, display_name)
-           SELECT k.id, m.model, m.display_name
-           FROM api_keys k, unnest($2::text[], $3::text[]) AS m(model, display_name)
+        r#"INSERT INTO key_models (api_key_id, model, display_name, context_window)
+           SELECT k.id, m.model, m.display_name, m.context_window
+           FROM api_keys k, unnest($2::text[], $3::text[], $4::int4[])
+                AS m(model, display_name, context_window)
            WHERE k.id = $1
            ON CONFLICT DO NOTHING"#,
         key_id,
         &ids as &[&str],
         &names as &[Option<&str>],
+        &contexts as &[Option<i32>],
     )
     .execute(&mut *tx)
     .await?;

@@ -55,7 +55,8 @@ pub async fn menu(
                               'stale', l.api_key_id IS NULL OR l.asked_at < now() - make_interval(
                                   secs => CASE WHEN l.error IS NULL THEN $2::float8 ELSE $3::float8 END),
                               'models', (SELECT coalesce(json_agg(json_build_object(
-                                                 'id', km.model, 'name', km.display_name)), '[]')
+                                                 'id', km.model, 'name', km.display_name,
+                                                 'context_window', km.context_window)), '[]')
                                          FROM key_models km WHERE km.api_key_id = k.id))
                               ORDER BY k.is_default DESC, k.created_at, k.id), '[]')
                    FROM api_keys k LEFT JOIN key_model_lists l ON l.api_key_id = k.id
@@ -119,6 +120,8 @@ pub struct ModelForUser {
     pub listed_by_claude: bool,
     /// The provider's name for it, where a list gave one.
     pub listed_name: Option<String>,
+    /// Its context window, where a list gave one.
+    pub listed_context_window: Option<i32>,
     pub over: Option<Override>,
 }
 
@@ -141,6 +144,10 @@ pub async fn for_user(
                    FROM key_models km JOIN api_keys k ON k.id = km.api_key_id
                    WHERE k.user_id = u.id AND km.model = $2 AND km.display_name IS NOT NULL
                    LIMIT 1) AS listed_name,
+                  (SELECT km.context_window
+                   FROM key_models km JOIN api_keys k ON k.id = km.api_key_id
+                   WHERE k.user_id = u.id AND km.model = $2 AND km.context_window IS NOT NULL
+                   LIMIT 1) AS listed_context_window,
                   o.model AS "override_model?", o.display_name AS override_name,
                   o.input_usd_per_mtok AS "input_usd_per_mtok?",
                   o.output_usd_per_mtok AS "output_usd_per_mtok?"
@@ -158,6 +165,7 @@ pub async fn for_user(
         listing_keys: r.listing_keys,
         listed_by_claude: r.listed_by_claude,
         listed_name: r.listed_name,
+        listed_context_window: r.listed_context_window,
         over: r.override_model.map(|model| Override {
             model,
             display_name: r.override_name,

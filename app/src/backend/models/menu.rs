@@ -44,7 +44,7 @@ pub fn build(snapshot: &MenuSnapshot) -> ModelMenu {
             }
             let over = snapshot.overrides.iter().find(|o| o.model == listed.id);
             choices.push(ModelChoice {
-                facts: super::facts(&listed.id, key.provider, listed.name.as_deref(), over),
+                facts: super::facts(&listed.id, key.provider, Some(&listed), over),
                 served_by: key.provider,
                 endpoint: endpoint.clone(),
             });
@@ -92,6 +92,7 @@ fn offered(key: &KeyList) -> Vec<Listed> {
         .map(|m| Listed {
             id: m.id.to_string(),
             name: None,
+            context_window: None,
         })
         .collect()
 }
@@ -129,6 +130,7 @@ mod tests {
                 .map(|m| Listed {
                     id: m.to_string(),
                     name: None,
+                    context_window: None,
                 })
                 .collect(),
         }

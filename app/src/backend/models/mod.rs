@@ -6,6 +6,7 @@ pub mod menu;
 pub mod refresh;
 pub mod serving;
 
+use crate::backend::db::model_lists::Listed;
 use crate::backend::db::model_settings::Override;
 use crate::model::model_facts::ModelFacts;
 use crate::model::ApiKeyProvider;
@@ -16,16 +17,20 @@ pub const FRESH_SECS: f64 = 3600.0;
 pub const RETRY_SECS: f64 = 300.0;
 
 /// The facts of `id` as listed by `provider`: the catalogue's (or safe
-/// defaults, named as the provider names it), then an admin's override.
+/// defaults, with the name and context window the list gives), then an
+/// admin's override.
 pub fn facts(
     id: &str,
     provider: ApiKeyProvider,
-    listed_name: Option<&str>,
+    listed: Option<&Listed>,
     over: Option<&Override>,
 ) -> ModelFacts {
     let mut facts = ModelFacts::of(id, provider);
-    if let (false, Some(name)) = (facts.in_catalogue, listed_name) {
-        facts.name = name.to_string();
+    if let (false, Some(listed)) = (facts.in_catalogue, listed) {
+        if let Some(name) = &listed.name {
+            facts.name = name.clone();
+        }
+        facts.context_window = listed.context_window.and_then(|n| u32::try_from(n).ok());
     }
     facts.overridden(
         over.and_then(|o| o.display_name.as_deref()),

@@ -27,6 +27,7 @@ pub async fn refresh_with(
                 .filter(|m| is_plausible_id(&m.id))
                 .filter(|m| is_chat_model(endpoint.provider, first_party, &m.id))
                 .map(|m| Listed {
+                    context_window: m.context_window.and_then(|n| i32::try_from(n).ok()),
                     name: m
                         .name
                         .map(|n| excerpt(n.trim(), MAX_NAME_CHARS))

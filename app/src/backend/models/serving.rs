@@ -2,6 +2,7 @@
 //! the admins' overrides), and which of their keys serves it.
 
 use crate::backend::db::api_keys::{pick_usable, StoredKey};
+use crate::backend::db::model_lists::Listed;
 use crate::backend::db::model_views::{self, ModelForUser};
 use crate::backend::AppState;
 use crate::error::AppError;
@@ -32,12 +33,12 @@ impl Allowed {
         } else {
             ApiKeyProvider::Openai
         };
-        let facts = super::facts(
-            model,
-            maker,
-            found.listed_name.as_deref(),
-            found.over.as_ref(),
-        );
+        let listed = Listed {
+            id: model.to_string(),
+            name: found.listed_name.clone(),
+            context_window: found.listed_context_window,
+        };
+        let facts = super::facts(model, maker, Some(&listed), found.over.as_ref());
         if !found.access.allows(model) {
             return Err(AppError::Forbidden(found.access.refusal(&facts.name)));
         }

@@ -169,7 +169,17 @@ impl ProviderClient {
                     .into_iter()
                     .flatten()
                     .find_map(|v| v.as_str().map(str::to_string));
-                ListedModel { id: m.id, name }
+                let context_window = [m.context_length, m.context_window]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|v| v.as_u64())
+                    .filter(|n| (1..=MAX_CONTEXT_WINDOW).contains(n))
+                    .map(|n| n as u32);
+                ListedModel {
+                    id: m.id,
+                    name,
+                    context_window,
+                }
             }));
             match page.last_id {
                 Some(last) if page.has_more && models.len() < MAX_MODELS => {
@@ -217,7 +227,12 @@ impl ProviderClient {
 pub struct ListedModel {
     pub id: String,
     pub name: Option<String>,
+    /// Tokens of input, where the list says (OpenRouter's `context_length`).
+    pub context_window: Option<u32>,
 }
+
+/// The largest context window believed from a list (a billion tokens).
+const MAX_CONTEXT_WINDOW: u64 = 1_000_000_000;
 
 /// A list entry as sent; other fields (prices, descriptions) are ignored.
 #[derive(Deserialize)]
@@ -225,6 +240,8 @@ struct RawModel {
     id: String,
     display_name: Option<serde_json::Value>,
     name: Option<serde_json::Value>,
+    context_length: Option<serde_json::Value>,
+    context_window: Option<serde_json::Value>,
 }
 
 /// The largest model list read: OpenRouter's, with descriptions and prices
