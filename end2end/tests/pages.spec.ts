@@ -4,7 +4,7 @@
 // end2end/screenshots/ (the README shows a few of them, copied to docs/).
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { hydrated, lastAnswer, openConversation, say, newChat, signInAsSeededUser } from "./helpers";
+import { hydrated, lastAnswer, openConversation, pickModel, say, newChat, signInAsSeededUser } from "./helpers";
 
 // Whatever the Content-Security-Policy refuses, chromium reports on the console.
 const refused = new WeakMap<Page, string[]>();
@@ -56,6 +56,7 @@ test("signed-in pages", async ({ page }) => {
   await check(page, "model-picker");
   await page.keyboard.press("Escape");
   await newChat(page);
+  await pickModel(page, "claude-sonnet-4-5");
   await say(page, "[markdown]");
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
   await check(page, "conversation");
@@ -70,7 +71,7 @@ test("signed-in pages", async ({ page }) => {
   await check(page, "profile");
   await page.goto("/usage");
   await expect(page.getByTestId("usage-chart")).toBeVisible();
-  await expect(page.getByTestId("usage-by-model")).toContainText("claude-opus-4-5");
+  await expect(page.getByTestId("usage-by-model")).toContainText("claude-sonnet-4-5");
   await expect(page.getByTestId("my-limits")).toBeVisible();
   await check(page, "usage");
   await page.goto("/templates");
