@@ -249,6 +249,12 @@ mod ssr {
         let named = model
             .map(|m| m.trim().to_string())
             .filter(|m| !m.is_empty());
+        if let Some(m) = named.as_deref() {
+            if !crate::model::model_facts::is_plausible_id(m) {
+                let m = crate::model::text::excerpt(m, 60);
+                return Err(AppError::Invalid(format!("unknown model: {m}")));
+            }
+        }
         let reading = turn::context(&state.pool, conversation_id, user_id, history);
         let (context, found) = match &named {
             Some(m) => {
