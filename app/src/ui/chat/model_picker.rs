@@ -6,8 +6,12 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::models::pin_model;
+use crate::error::AppError;
 use crate::model::model_menu::{ModelChoice, ModelMenu};
 use crate::ui::toast::use_toasts;
+
+/// Pins (`true`) or unpins a model; its value is the outcome and what was asked.
+type PinAction = Action<(String, bool), (Result<(), AppError>, String, bool)>;
 
 /// Picks `model` among `menu`'s; `on_pick` runs after a pick.
 #[component]
@@ -156,7 +160,7 @@ fn row(
     pinned: bool,
     model: RwSignal<String>,
     pick: impl Fn(String) + Copy + 'static,
-    pin: Action<(String, bool), (Result<(), crate::error::AppError>, String, bool)>,
+    pin: PinAction,
 ) -> impl IntoView {
     let id = choice.id().to_string();
     let name = choice.facts.name.clone();
