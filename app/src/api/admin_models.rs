@@ -99,8 +99,7 @@ mod ssr {
     use crate::model::catalog::{self, CATALOGUE_AS_OF, CATALOGUE_SOURCES, MODELS};
     use crate::model::model_access::RoleModelAccess;
     use crate::model::model_admin::{ModelAdmin, ModelAdminRow, ACCESS_ROLES};
-    use crate::model::model_facts::is_plausible_id;
-    use crate::model::text::excerpt;
+    use crate::model::model_facts::ModelFacts;
     use crate::model::{ApiKeyProvider, UserRole};
 
     pub fn role(text: &str) -> Result<UserRole, AppError> {
@@ -112,15 +111,7 @@ mod ssr {
     }
 
     pub fn model_id(text: &str) -> Result<String, AppError> {
-        let text = text.trim();
-        if is_plausible_id(text) {
-            Ok(text.to_string())
-        } else {
-            Err(AppError::Invalid(format!(
-                "unknown model: {}",
-                excerpt(text, 60)
-            )))
-        }
+        crate::model::model_facts::checked_id(text).map_err(AppError::Invalid)
     }
 
     /// Changes a role's rule under a row lock (two admins at once both keep
@@ -130,7 +121,12 @@ mod ssr {
         role: UserRole,
         change: impl FnOnce(RoleModelAccess, &[String]) -> Result<RoleModelAccess, AppError>,
     ) -> Result<(), AppError> {
-        let known: Vec<String> = rows(state).await?.into_iter().map(|r| r.id).collect();
+        let rules = model_settings::all_access(&state.pool).await?;
+        let known: Vec<String> = rows(state, &rules)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
         let mut tx = state.pool.begin().await?;
         model_settings::lock_access(&mut *tx, role).await?;
         let access = model_settings::access_of(&mut *tx, role).await?;
@@ -150,7 +146,7 @@ mod ssr {
         Ok(ModelAdmin {
             catalogue_as_of: CATALOGUE_AS_OF.into(),
             catalogue_sources: CATALOGUE_SOURCES.into(),
-            models: rows(state).await?,
+            models: rows(state, &all).await?,
             access: ACCESS_ROLES
                 .iter()
                 .filter_map(|role| all.iter().find(|a| a.role == *role).cloned())
@@ -160,17 +156,20 @@ mod ssr {
 
     /// The catalogue's models, every model a key lists, and every model with
     /// an override or named in a rule, once each, by provider and id.
-    async fn rows(state: &AppState) -> Result<Vec<ModelAdminRow>, AppError> {
+    async fn rows(
+        state: &AppState,
+        rules: &[RoleModelAccess],
+    ) -> Result<Vec<ModelAdminRow>, AppError> {
         let listed = model_lists::everything_listed(&state.pool).await?;
         let overrides = model_settings::overrides(&state.pool).await?;
-        let rules = model_settings::all_access(&state.pool).await?;
         let mut rows: BTreeMap<String, ModelAdminRow> = BTreeMap::new();
         let mut add = |id: &str, provider: ApiKeyProvider| {
             rows.entry(id.to_string()).or_insert_with(|| {
                 let info = catalog::find(id);
                 ModelAdminRow {
                     id: id.to_string(),
-                    provider: info.map_or(provider, |m| m.provider),
+                    // The catalogue's, else the lister's, else by its id.
+                    provider: ModelFacts::of(id, provider).provider,
                     catalogue_name: info.map(|m| m.name.to_string()),
                     catalogue_price: info.map(|m| m.price),
                     retired: info.is_some_and(|m| m.retired),
@@ -186,19 +185,12 @@ mod ssr {
         for (id, provider) in &listed {
             add(id, *provider);
         }
-        let guess = |id: &str| {
-            if id.starts_with("claude") {
-                ApiKeyProvider::Claude
-            } else {
-                ApiKeyProvider::Openai
-            }
-        };
         for o in &overrides {
-            add(&o.model, guess(&o.model));
+            add(&o.model, ApiKeyProvider::Openai);
         }
-        for rule in &rules {
+        for rule in rules {
             for id in rule.models.iter().chain(&rule.default_model) {
-                add(id, guess(id));
+                add(id, ApiKeyProvider::Openai);
             }
         }
         for (id, _) in &listed {

@@ -247,14 +247,10 @@ mod ssr {
         // context (no round trip added before the provider is asked); the
         // conversation's own model after it.
         let named = model
-            .map(|m| m.trim().to_string())
-            .filter(|m| !m.is_empty());
-        if let Some(m) = named.as_deref() {
-            if !crate::model::model_facts::is_plausible_id(m) {
-                let m = crate::model::text::excerpt(m, 60);
-                return Err(AppError::Invalid(format!("unknown model: {m}")));
-            }
-        }
+            .filter(|m| !m.trim().is_empty())
+            .map(|m| crate::model::model_facts::checked_id(&m))
+            .transpose()
+            .map_err(AppError::Invalid)?;
         let reading = turn::context(&state.pool, conversation_id, user_id, history);
         let (context, found) = match &named {
             Some(m) => {

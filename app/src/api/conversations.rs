@@ -276,14 +276,12 @@ mod ssr {
     /// A model id: any plausible id (a provider may list it later, or an
     /// OpenAI-compatible endpoint serve it unlisted); empty means "not chosen yet".
     pub fn checked_model(model: Option<&str>) -> Result<Option<String>, AppError> {
-        let Some(model) = model.map(str::trim).filter(|m| !m.is_empty()) else {
-            return Ok(None);
-        };
-        if !crate::model::model_facts::is_plausible_id(model) {
-            let model = crate::model::text::excerpt(model, 60);
-            return Err(AppError::Invalid(format!("unknown model: {model}")));
+        match model.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(model) => crate::model::model_facts::checked_id(model)
+                .map(Some)
+                .map_err(AppError::Invalid),
+            None => Ok(None),
         }
-        Ok(Some(model.to_string()))
     }
 
     /// Refuses (403) a model the user's role may not use.

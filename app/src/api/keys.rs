@@ -124,27 +124,14 @@ pub async fn delete_key(id: String) -> Result<(), AppError> {
 #[server(endpoint = "keys/test")]
 pub async fn test_key(id: String) -> Result<String, AppError> {
     use crate::backend::db::api_keys;
+    use crate::backend::models::refresh;
 
     let (state, _, account) = crate::backend::auth::require_writer().await?;
     let stored = api_keys::find_secret(&state.pool, &id, &account.id)
         .await?
         .ok_or_else(ssr::not_found)?;
-    let secret = state
-        .cipher
-        .decrypt(&stored.encrypted_key, stored.owner())
-        .map_err(|e| {
-            tracing::error!(key_id = %stored.id, error = %e, "stored key cannot be decrypted");
-            AppError::Invalid(
-                "this key cannot be decrypted (was the master key changed?); replace it".into(),
-            )
-        })?;
-    let endpoint = state
-        .providers
-        .endpoint(stored.provider, stored.base_url.as_deref())
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    match crate::backend::models::refresh::refresh_with(&state, &id, &endpoint, secret.expose())
-        .await
-    {
+    let (endpoint, secret) = refresh::prepared(&state, &stored).map_err(AppError::Invalid)?;
+    match refresh::refresh_with(&state, &id, &endpoint, secret.expose()).await {
         Ok(models) => Ok(match models {
             0 => "works (the endpoint lists no chat models)".to_string(),
             1 => "works: 1 chat model available".to_string(),

@@ -20,7 +20,7 @@ pub async fn pin_model(model: String, pinned: bool) -> Result<(), AppError> {
     use crate::model::model_menu::MAX_PINNED;
 
     let (state, _, account) = crate::backend::auth::require_account().await?;
-    let model = ssr::checked(&model)?;
+    let model = crate::model::model_facts::checked_id(&model).map_err(AppError::Invalid)?;
     if pinned {
         crate::backend::models::serving::allowed(&state, &account.id, &model).await?;
     }
@@ -41,7 +41,7 @@ pub async fn set_default_model(model: String) -> Result<(), AppError> {
     let model = match model.trim() {
         "" => None,
         text => {
-            let model = ssr::checked(text)?;
+            let model = crate::model::model_facts::checked_id(text).map_err(AppError::Invalid)?;
             crate::backend::models::serving::allowed(&state, &account.id, &model).await?;
             Some(model)
         }
@@ -53,24 +53,4 @@ pub async fn set_default_model(model: String) -> Result<(), AppError> {
     )
     .await?;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use crate::error::AppError;
-    use crate::model::model_facts::is_plausible_id;
-    use crate::model::text::excerpt;
-
-    /// A model id as typed: trimmed, and plausible.
-    pub fn checked(model: &str) -> Result<String, AppError> {
-        let model = model.trim();
-        if is_plausible_id(model) {
-            Ok(model.to_string())
-        } else {
-            Err(AppError::Invalid(format!(
-                "unknown model: {}",
-                excerpt(model, 60)
-            )))
-        }
-    }
 }

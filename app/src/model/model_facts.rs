@@ -26,6 +26,16 @@ pub fn is_plausible_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c))
 }
 
+/// `text`, trimmed, as a model id; else the message that says it is not one.
+pub fn checked_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    if is_plausible_id(id) {
+        Ok(id.to_string())
+    } else {
+        Err(format!("unknown model: {}", super::text::excerpt(id, 60)))
+    }
+}
+
 /// US dollars per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Price {

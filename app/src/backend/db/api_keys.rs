@@ -105,10 +105,28 @@ impl From<KeyRow> for ApiKeyView {
 }
 
 /// The user's keys, without secrets: provider, then default first, then oldest.
-#[instrument(skip_all)]
 pub async fn list_views(
     db: impl PgExecutor<'_>,
     user_id: &str,
+) -> Result<Vec<ApiKeyView>, sqlx::Error> {
+    views(db, user_id, None).await
+}
+
+pub async fn find_view(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<ApiKeyView>, sqlx::Error> {
+    Ok(views(db, user_id, Some(id)).await?.pop())
+}
+
+/// The user's keys (only the one with id `only`, if given), with what their
+/// providers listed.
+#[instrument(skip_all)]
+async fn views(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    only: Option<&str>,
 ) -> Result<Vec<ApiKeyView>, sqlx::Error> {
     let rows = sqlx::query_as!(
         KeyRow,
@@ -120,38 +138,14 @@ pub async fn list_views(
                       AS listed_models,
                   l.listed_at AS "listed_at?: DateTime<Utc>", l.error AS "list_error?"
            FROM api_keys k LEFT JOIN key_model_lists l ON l.api_key_id = k.id
-           WHERE k.user_id = $1
+           WHERE k.user_id = $1 AND ($2::text IS NULL OR k.id = $2)
            ORDER BY k.provider, k.is_default DESC, k.created_at, k.id"#,
         user_id,
+        only,
     )
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
-}
-
-#[instrument(skip_all)]
-pub async fn find_view(
-    db: impl PgExecutor<'_>,
-    id: &str,
-    user_id: &str,
-) -> Result<Option<ApiKeyView>, sqlx::Error> {
-    let row = sqlx::query_as!(
-        KeyRow,
-        r#"SELECT k.id, k.provider AS "provider: ApiKeyProvider", k.name, k.key_hint, k.base_url,
-                  k.is_default, k.created_at AS "created_at: DateTime<Utc>",
-                  k.updated_at AS "updated_at: DateTime<Utc>",
-                  CASE WHEN l.listed_at IS NOT NULL
-                       THEN (SELECT count(*) FROM key_models m WHERE m.api_key_id = k.id) END
-                      AS listed_models,
-                  l.listed_at AS "listed_at?: DateTime<Utc>", l.error AS "list_error?"
-           FROM api_keys k LEFT JOIN key_model_lists l ON l.api_key_id = k.id
-           WHERE k.id = $1 AND k.user_id = $2"#,
-        id,
-        user_id,
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Into::into))
 }
 
 /// A stored key as the server needs it to call a provider (still encrypted).

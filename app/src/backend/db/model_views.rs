@@ -134,26 +134,22 @@ pub async fn for_user(
     let row = sqlx::query!(
         r#"SELECT u.role AS "role: UserRole",
                   a.mode AS "mode?", a.models AS "models?", a.default_model AS role_default,
-                  (SELECT coalesce(array_agg(km.api_key_id), '{}')
-                   FROM key_models km JOIN api_keys k ON k.id = km.api_key_id
-                   WHERE k.user_id = u.id AND km.model = $2) AS "listing_keys!",
-                  EXISTS (SELECT 1 FROM key_models km JOIN api_keys k ON k.id = km.api_key_id
-                          WHERE k.user_id = u.id AND km.model = $2 AND k.provider = 'CLAUDE')
-                      AS "listed_by_claude!",
-                  (SELECT km.display_name
-                   FROM key_models km JOIN api_keys k ON k.id = km.api_key_id
-                   WHERE k.user_id = u.id AND km.model = $2 AND km.display_name IS NOT NULL
-                   LIMIT 1) AS listed_name,
-                  (SELECT km.context_window
-                   FROM key_models km JOIN api_keys k ON k.id = km.api_key_id
-                   WHERE k.user_id = u.id AND km.model = $2 AND km.context_window IS NOT NULL
-                   LIMIT 1) AS listed_context_window,
+                  coalesce(l.keys, '{}') AS "listing_keys!",
+                  coalesce(l.by_claude, false) AS "listed_by_claude!",
+                  l.name AS listed_name, l.context_window AS listed_context_window,
                   o.model AS "override_model?", o.display_name AS override_name,
                   o.input_usd_per_mtok AS "input_usd_per_mtok?",
                   o.output_usd_per_mtok AS "output_usd_per_mtok?"
            FROM users u
            LEFT JOIN role_model_access a ON a.role = u.role
            LEFT JOIN model_overrides o ON o.model = $2
+           -- The user's keys whose lists have the model, read once.
+           LEFT JOIN LATERAL (
+               SELECT array_agg(km.api_key_id) AS keys, bool_or(k.provider = 'CLAUDE') AS by_claude,
+                      min(km.display_name) AS name, min(km.context_window) AS context_window
+               FROM key_models km JOIN api_keys k ON k.id = km.api_key_id
+               WHERE k.user_id = u.id AND km.model = $2
+           ) l ON true
            WHERE u.id = $1"#,
         user_id,
         model,

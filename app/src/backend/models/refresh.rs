@@ -104,11 +104,14 @@ async fn refresh_one(state: &AppState, user_id: &str, key_id: &str) -> Result<()
 }
 
 /// The key's endpoint and secret, or why it cannot be used.
-fn prepared(state: &AppState, key: &StoredKey) -> Result<(Endpoint, Secret<String>), String> {
+pub fn prepared(state: &AppState, key: &StoredKey) -> Result<(Endpoint, Secret<String>), String> {
     let secret = state
         .cipher
         .decrypt(&key.encrypted_key, key.owner())
-        .map_err(|_| "this key cannot be decrypted; replace it".to_string())?;
+        .map_err(|e| {
+            tracing::error!(key_id = %key.id, error = %e, "stored key cannot be decrypted");
+            "this key cannot be decrypted (was the master key changed?); replace it".to_string()
+        })?;
     let endpoint = state
         .providers
         .endpoint(key.provider, key.base_url.as_deref())
