@@ -157,7 +157,7 @@ fn DefaultModelCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="default-model-heading">
             <h2 id="default-model-heading">"Default model"</h2>
-            <p class="muted">"New chats start with it."</p>
+            <p class="muted">"New chats start with it; without one, with your role's default, your first pinned model or the one you used last."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading your models…"</p> }>
                 {move || menu.get().map(|result| match result {
                     Ok(menu) if !menu.choices.is_empty() => {
