@@ -2,7 +2,8 @@
 //!
 //! User-facing variants carry a message meant for the person at the keyboard;
 //! `Internal` deliberately says nothing more than "internal error": the server
-//! logs the full cause once, where it happened.
+//! logs the full cause once, where it happened. Database errors become one
+//! of these in `backend/db/error.rs`.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -82,36 +83,6 @@ impl FromServerFnError for AppError {
                 tracing::error!(error = %other, "server function failed");
                 #[cfg(not(feature = "ssr"))]
                 let _ = other;
-                AppError::Internal
-            }
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<sqlx::Error> for AppError {
-    fn from(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
-                AppError::Conflict("an account with this email already exists".into())
-            }
-            sqlx::Error::Database(db) if db.constraint() == Some("templates_user_name_key") => {
-                AppError::Conflict("you already have a template with this name".into())
-            }
-            // PostgreSQL text cannot hold NUL; it arrives as `%00` in a form.
-            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
-                AppError::Invalid("text cannot contain NUL characters".into())
-            }
-            e if crate::backend::db::health::means_down(e) => {
-                tracing::warn!(error = %err, "database unavailable");
-                AppError::Unavailable(crate::backend::db::health::DATABASE_UNAVAILABLE.into())
-            }
-            sqlx::Error::PoolTimedOut => {
-                tracing::warn!("database pool exhausted");
-                AppError::Unavailable("the server is busy, please retry in a moment".into())
-            }
-            _ => {
-                tracing::error!(error = %err, "database error");
                 AppError::Internal
             }
         }

@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use app::backend::providers::sse::SseParser;
+use app::backend::providers::sse::{SseEvent, SseParser};
+use app::model::answer::{AnswerEvent, AnswerStatus};
 use serde_json::Value;
 
 /// One signed-in browser session.
@@ -17,8 +18,8 @@ pub struct VibeBot {
 /// What following an answer brought.
 #[derive(Debug, Default)]
 pub struct Followed {
-    /// How it ended: `complete`, `stopped`, `error`.
-    pub status: String,
+    /// How it ended.
+    pub status: AnswerStatus,
     /// Bytes of the event stream.
     pub bytes: usize,
     pub snapshots: usize,
@@ -173,16 +174,16 @@ impl VibeBot {
         let mut parser = SseParser::new();
         while let Some(chunk) = response.chunk().await? {
             for event in parser.feed(&chunk)? {
-                let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
-                match event.event.as_deref() {
-                    Some("snapshot") if data["content"].as_str().is_some_and(|c| !c.is_empty()) => {
-                        clock.text()
-                    }
-                    Some("delta") => clock.text(),
-                    Some("done") => {
-                        let status = data["metadata"]["status"].as_str().unwrap_or_default();
-                        if status != "complete" {
-                            bail!("answer ended {status}: {}", data["metadata"]["error"]);
+                match answer_event(&event) {
+                    Some(AnswerEvent::Snapshot { content }) if !content.is_empty() => clock.text(),
+                    Some(AnswerEvent::Delta { .. }) => clock.text(),
+                    Some(AnswerEvent::Done { metadata }) => {
+                        if metadata.status != AnswerStatus::Complete {
+                            bail!(
+                                "answer ended {}: {}",
+                                metadata.status.as_str(),
+                                metadata.error.unwrap_or_default()
+                            );
                         }
                         return clock.timing();
                     }
@@ -193,9 +194,8 @@ impl VibeBot {
         bail!("the event stream ended before the answer")
     }
 
-    /// Follows an answer's events to its end; the status it ended with
-    /// (`complete`, `stopped`, `error`).
-    pub async fn follow_to_end(&self, answer: &str) -> Result<String> {
+    /// Follows an answer's events to its end; the status it ended with.
+    pub async fn follow_to_end(&self, answer: &str) -> Result<AnswerStatus> {
         Ok(self.follow_counting(answer).await?.status)
     }
 
@@ -207,24 +207,20 @@ impl VibeBot {
         while let Some(chunk) = response.chunk().await? {
             followed.bytes += chunk.len();
             for event in parser.feed(&chunk)? {
-                let data: Value = serde_json::from_str(&event.data).unwrap_or_default();
-                match event.event.as_deref() {
-                    Some("snapshot") => {
+                match answer_event(&event) {
+                    Some(AnswerEvent::Snapshot { content }) => {
                         followed.snapshots += 1;
-                        followed.text = data["content"].as_str().map_or(0, str::len);
+                        followed.text = content.len();
                     }
-                    Some("delta") => {
+                    Some(AnswerEvent::Delta { text }) => {
                         followed.deltas += 1;
-                        followed.text += data["text"].as_str().map_or(0, str::len);
+                        followed.text += text.len();
                     }
-                    Some("done") => {
-                        followed.status = data["metadata"]["status"]
-                            .as_str()
-                            .unwrap_or("?")
-                            .to_string();
+                    Some(AnswerEvent::Done { metadata }) => {
+                        followed.status = metadata.status;
                         return Ok(followed);
                     }
-                    _ => {}
+                    None => {}
                 }
             }
         }
@@ -350,4 +346,9 @@ mod tests {
         headers.insert("server-timing", "app;dur=oops".parse().unwrap());
         assert_eq!(server_time(&headers), None);
     }
+}
+
+/// An event of an answer's stream; `None` for anything else.
+fn answer_event(event: &SseEvent) -> Option<AnswerEvent> {
+    AnswerEvent::parse(event.event.as_deref()?, &event.data)
 }

@@ -126,7 +126,7 @@ async fn worker(vibebot: VibeBot, conversation: String, n: usize, until: Instant
                         "leave mid-answer",
                         match left {
                             Err(_) => "left".to_string(),
-                            Ok(Ok(status)) => format!("ended first: {status}"),
+                            Ok(Ok(status)) => format!("ended first: {}", status.as_str()),
                             Ok(Err(_)) => "no end".to_string(),
                         },
                     );
@@ -143,7 +143,7 @@ async fn worker(vibebot: VibeBot, conversation: String, n: usize, until: Instant
                     &tally,
                     "follow",
                     match followed {
-                        Ok(status) => status,
+                        Ok(status) => status.as_str().to_string(),
                         Err(_) => "no end".into(),
                     },
                 );

@@ -7,8 +7,8 @@ use std::fmt;
 use app::backend::crypto::{KeyCipher, KeyOwner};
 use app::backend::db::{api_keys, conversations, messages, usage, users};
 use app::backend::password::hash_password;
+use app::model::answer::AnswerMetadata;
 use app::model::{ApiKeyProvider, MessageRole, UserRole};
-use serde_json::json;
 use sqlx::PgPool;
 
 pub const ADMIN_EMAIL: &str = "admin@vibebot.local";
@@ -32,7 +32,7 @@ pub const SAMPLE_KEYS: [(ApiKeyProvider, &str, &str); 2] = [
 struct SampleConversation {
     title: &'static str,
     model: &'static str,
-    provider: &'static str,
+    provider: ApiKeyProvider,
     system_prompt: Option<&'static str>,
     /// (user text, assistant text, input tokens, output tokens)
     turns: &'static [(&'static str, &'static str, u32, u32)],
@@ -42,7 +42,7 @@ const CONVERSATIONS: [SampleConversation; 2] = [
     SampleConversation {
         title: "Welcome to VibeBot",
         model: "claude-sonnet-4-5",
-        provider: "CLAUDE",
+        provider: ApiKeyProvider::Claude,
         system_prompt: Some("You are a friendly assistant who answers briefly."),
         turns: &[
             (
@@ -62,7 +62,7 @@ const CONVERSATIONS: [SampleConversation; 2] = [
     SampleConversation {
         title: "Rust ownership in one paragraph",
         model: "gpt-4o",
-        provider: "OPENAI",
+        provider: ApiKeyProvider::Openai,
         system_prompt: None,
         turns: &[(
             "Explain Rust ownership in one paragraph.",
@@ -177,7 +177,7 @@ type Turn = (String, String, u32, u32);
 const LONG_CONVERSATION: SampleConversation = SampleConversation {
     title: "A long conversation",
     model: "claude-haiku-4-5",
-    provider: "CLAUDE",
+    provider: ApiKeyProvider::Claude,
     system_prompt: None,
     turns: &[],
 };
@@ -242,16 +242,16 @@ async fn insert_conversation(
                 user_id: None,
                 role: MessageRole::Assistant,
                 content: answer,
-                metadata: Some(json!({
-                    "status": "complete",
-                    "provider": sample.provider,
-                    "model": sample.model,
-                    "input_tokens": input_tokens,
-                    "output_tokens": output_tokens,
-                    "cost_usd": cost,
-                    "price": model.price,
-                    "stop_reason": "end_turn",
-                })),
+                metadata: Some(AnswerMetadata {
+                    provider: Some(sample.provider),
+                    model: Some(sample.model.to_string()),
+                    input_tokens: Some(*input_tokens),
+                    output_tokens: Some(*output_tokens),
+                    cost_usd: Some(cost),
+                    price: Some(Some(model.price)),
+                    stop_reason: Some("end_turn".into()),
+                    ..AnswerMetadata::default()
+                }),
             },
         )
         .await?;
@@ -260,7 +260,7 @@ async fn insert_conversation(
             &mut *tx,
             &usage::Answer {
                 user_id,
-                provider: sample.provider_enum(),
+                provider: sample.provider,
                 model: sample.model,
                 input_tokens: *input_tokens,
                 output_tokens: *output_tokens,
@@ -272,15 +272,6 @@ async fn insert_conversation(
         report.messages += 2;
     }
     Ok(())
-}
-
-impl SampleConversation {
-    fn provider_enum(&self) -> ApiKeyProvider {
-        match self.provider {
-            "CLAUDE" => ApiKeyProvider::Claude,
-            _ => ApiKeyProvider::Openai,
-        }
-    }
 }
 
 async fn ensure_user(

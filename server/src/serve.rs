@@ -83,12 +83,22 @@ pub fn shared_state(config: &Config, pool: sqlx::PgPool) -> anyhow::Result<Share
     }
     let config = Arc::new(config.clone());
     let database = app::backend::db::health::DatabaseHealth::watch(&pool);
+    let providers = ProviderClient::new(config.clone());
+    let answer_limits = app::backend::generation::AnswerLimits {
+        max_bytes: config.max_answer_bytes,
+        max_duration: config.max_answer_duration,
+    };
     Ok(Shared {
         leptos_options,
-        generations: app::backend::generation::Registry::new(pool.clone(), database.clone()),
+        generations: app::backend::generation::Registry::new(
+            pool.clone(),
+            database.clone(),
+            providers.clone(),
+            answer_limits,
+        ),
         database,
         pool,
-        providers: ProviderClient::new(config.clone()),
+        providers,
         config: config.clone(),
         cipher: Arc::new(startup::key_cipher(&config)?),
         passwords: PasswordHasher::default(),

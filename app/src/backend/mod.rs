@@ -15,5 +15,6 @@ pub mod password;
 pub mod providers;
 pub mod secret;
 pub mod state;
+pub mod turn;
 
 pub use state::AppState;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::answer::AnswerMetadata;
 use super::generation::GenerationSettings;
 use super::MessageRole;
 
@@ -113,8 +114,20 @@ pub struct MessageView {
     pub id: String,
     pub role: MessageRole,
     pub content: String,
-    pub metadata: Option<serde_json::Value>,
+    /// An answer's; `None` for the user's messages.
+    pub metadata: Option<AnswerMetadata>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Both halves of a turn (a question and its answer) as a send, a
+/// regeneration or an edit stored them: the question and the answer being
+/// written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentMessage {
+    pub user_message: MessageView,
+    pub assistant_message: MessageView,
+    /// The conversation's title, set from the first message.
+    pub title: String,
 }
 
 /// An open conversation: its settings and its latest messages, oldest first.
@@ -126,6 +139,22 @@ pub struct ConversationDetail {
     pub messages: Vec<MessageView>,
     /// Set when older messages exist.
     pub earlier_cursor: Option<String>,
+}
+
+/// The longest message accepted.
+pub const MESSAGE_MAX_CHARS: usize = 100_000;
+
+/// A message to send: not blank, not too long.
+pub fn check_message(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("write a message first".into());
+    }
+    if text.chars().count() > MESSAGE_MAX_CHARS {
+        return Err(format!(
+            "a message has at most {MESSAGE_MAX_CHARS} characters"
+        ));
+    }
+    Ok(())
 }
 
 /// Trims a title and checks its length.

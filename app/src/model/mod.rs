@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod answer;
 pub mod catalog;
 pub mod chat_filter;
 pub mod conversation;

@@ -7,6 +7,7 @@
 //! text so far at each read would receive many times the answer.
 
 use anyhow::{Context, Result};
+use app::model::answer::AnswerStatus;
 use futures::future::join_all;
 
 use super::{conversations, prose_prompt, statements, Ctx};
@@ -33,7 +34,11 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, tokens: u32) ->
     let (mut bytes, mut text, mut snapshots, mut deltas) = (0, 0, 0, 0);
     for one in followed {
         let one = one?;
-        anyhow::ensure!(one.status == "complete", "an answer ended {}", one.status);
+        anyhow::ensure!(
+            one.status == AnswerStatus::Complete,
+            "an answer ended {}",
+            one.status.as_str()
+        );
         bytes += one.bytes;
         text += one.text;
         snapshots += one.snapshots;

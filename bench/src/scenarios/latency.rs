@@ -3,6 +3,7 @@
 //! several numbers of concurrent streams; then the added time to first token
 //! of single sends while other answers stream. Both sides run in the same run.
 
+use app::model::answer::AnswerStatus;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -165,7 +166,7 @@ pub async fn while_streaming(
     let mut errors = 0;
     for follower in followers {
         match follower.await? {
-            Ok(status) if status == "stopped" => {}
+            Ok(AnswerStatus::Stopped) => {}
             _ => errors += 1,
         }
     }

@@ -10,6 +10,7 @@ pub mod saving;
 pub mod sizes;
 pub mod statements;
 
+use app::model::answer::AnswerStatus;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -65,7 +66,11 @@ pub async fn warm_up(ctx: &Ctx) -> Result<()> {
     .await;
     for status in answers {
         let status = status?;
-        anyhow::ensure!(status == "complete", "a warm-up answer ended {status}");
+        anyhow::ensure!(
+            status == AnswerStatus::Complete,
+            "a warm-up answer ended {}",
+            status.as_str()
+        );
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! for prose-like answers at a real provider's pace. A save whose cost grew
 //! with the text so far would show here as WAL growing faster than length.
 
+use app::model::answer::AnswerStatus;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -38,7 +39,11 @@ pub async fn run(ctx: &Ctx, report: &mut Report, at_once: usize, lengths: &[u32]
         let (wal, images) = wal_since(&stats, &wal_before, inspect).await?;
         for status in ended {
             let status = status?;
-            anyhow::ensure!(status == "complete", "an answer ended {status}");
+            anyhow::ensure!(
+                status == AnswerStatus::Complete,
+                "an answer ended {}",
+                status.as_str()
+            );
         }
         let (flushes, mean_ms, max_ms) = flush_statement(&stats).await?;
         // An answer of a second or more sees at least one 500 ms save.

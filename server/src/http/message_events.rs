@@ -1,8 +1,7 @@
 //! `GET /api/messages/{id}/events`: an answer as Server-Sent Events.
 //!
-//! Events: `snapshot` `{"content"}` (the whole text so far; may come again, and
-//! then replaces what the client has), `delta` `{"text"}` (append), and `done`
-//! `{"metadata"}` (the answer ended; the stream closes). Works for answers this
+//! Events: [`AnswerEvent`] (a snapshot of the text so far, deltas, done with
+//! the final metadata; the stream closes after done). Works for answers this
 //! instance writes (live), answers another instance writes (followed through
 //! the database, reading and sending only what was added), and finished
 //! answers (snapshot + done at once).
@@ -15,10 +14,10 @@ use app::backend::db::messages;
 use app::backend::generation::{Elsewhere, Following, ToClient, Update};
 use app::backend::AppState;
 use app::error::AppError;
+use app::model::answer::AnswerEvent;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 use tower_sessions::Session;
 
@@ -69,8 +68,8 @@ pub async fn message_events(
         .into_response()
 }
 
-fn event(name: &str, data: serde_json::Value) -> Event {
-    Event::default().event(name).data(data.to_string())
+fn event(event: AnswerEvent) -> Event {
+    Event::default().event(event.name()).data(event.data())
 }
 
 /// Feeds the client until the answer is done or the client leaves.
@@ -79,7 +78,7 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
     loop {
         if let Some((text, next)) = state.generations.subscribe(&id) {
             if tx
-                .send(event("snapshot", json!({ "content": text })))
+                .send(event(AnswerEvent::Snapshot { content: text }))
                 .await
                 .is_err()
             {
@@ -88,9 +87,7 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
             let mut updates = match next {
                 // Ended; its final write may be waiting for the database.
                 Following::Ended(metadata) => {
-                    let _ = tx
-                        .send(event("done", json!({ "metadata": metadata })))
-                        .await;
+                    let _ = tx.send(event(AnswerEvent::Done { metadata })).await;
                     return;
                 }
                 Following::Updates(updates) => updates,
@@ -105,7 +102,7 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
                 match update {
                     Ok(Update::Text(delta)) => {
                         if tx
-                            .send(event("delta", json!({ "text": delta })))
+                            .send(event(AnswerEvent::Delta { text: delta }))
                             .await
                             .is_err()
                         {
@@ -113,9 +110,7 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
                         }
                     }
                     Ok(Update::Finished(metadata)) => {
-                        let _ = tx
-                            .send(event("done", json!({ "metadata": metadata })))
-                            .await;
+                        let _ = tx.send(event(AnswerEvent::Done { metadata })).await;
                         return;
                     }
                     // Too far behind: start again from a fresh snapshot.
@@ -145,10 +140,9 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
         };
         let sent = match elsewhere.take(&progress) {
             Some(ToClient::Snapshot(content)) => {
-                tx.send(event("snapshot", json!({ "content": content })))
-                    .await
+                tx.send(event(AnswerEvent::Snapshot { content })).await
             }
-            Some(ToClient::Delta(text)) => tx.send(event("delta", json!({ "text": text }))).await,
+            Some(ToClient::Delta(text)) => tx.send(event(AnswerEvent::Delta { text })).await,
             None => Ok(()),
         };
         if sent.is_err() {
@@ -156,7 +150,9 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
         }
         if !progress.is_streaming() {
             let _ = tx
-                .send(event("done", json!({ "metadata": progress.metadata })))
+                .send(event(AnswerEvent::Done {
+                    metadata: progress.metadata,
+                }))
                 .await;
             return;
         }

@@ -5,6 +5,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
+use app::model::answer::{AnswerEvent, AnswerMetadata, AnswerStatus};
 use common::{answer_id, follow, stored, text_of, Answer, Client};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -68,7 +69,7 @@ async fn an_answer_streams_and_is_stored_with_its_metadata(pool: PgPool) {
 
     let (text, metadata) = follow(&client, &id).await;
     assert_eq!(text, "You said: Plan a weekend in Lisbon please");
-    assert_eq!(metadata["status"], "complete");
+    assert_eq!(metadata.status, AnswerStatus::Complete);
 
     let (content, metadata) = stored(&pool, &id).await;
     assert_eq!(content, text);
@@ -328,7 +329,7 @@ async fn a_stop_recorded_by_another_instance_stops_the_answer_written_here(pool:
     let asked = Instant::now();
     // The writer notices at its next flush, stops reading and stores what it had.
     let (followed, end) = follow(&client, &id).await;
-    assert_eq!(end["status"], "stopped");
+    assert_eq!(end.status, AnswerStatus::Stopped);
     let (content, metadata) = stored(&pool, &id).await;
     assert_eq!(metadata["status"], "stopped");
     assert!(
@@ -524,7 +525,7 @@ async fn another_user_and_guests_cannot_send_stop_or_follow(pool: PgPool) {
     assert_eq!(guest.status, 403);
     assert_eq!(guest.message(), "guests have read-only access");
     // Guests still read their answers.
-    assert_eq!(follow(&alice, &id).await.1["status"], "complete");
+    assert_eq!(follow(&alice, &id).await.1.status, AnswerStatus::Complete);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -639,11 +640,13 @@ async fn a_second_instance_follows_and_stops_answers_written_by_the_first(pool: 
     let id = answer_id(&send(&on_one, &conversation, "[tokens=40] [delay=20]").await);
     let events = common::events(&on_two, &id).await;
     assert_eq!(snapshots(&events), 1, "{events:?}");
-    let (followed, end) = (text_of(&events), &events.last().unwrap().1["metadata"]);
-    assert_eq!(end["status"], "complete");
+    let Some(AnswerEvent::Done { metadata: end }) = events.last() else {
+        panic!("ends with done: {events:?}");
+    };
+    assert_eq!(end.status, AnswerStatus::Complete);
     let (content, metadata) = stored(&pool, &id).await;
-    assert_eq!(followed, content);
-    assert_eq!(*end, metadata);
+    assert_eq!(text_of(&events), content);
+    assert_eq!(*end, AnswerMetadata::from_stored(metadata));
     assert!(content.trim_end().ends_with("tok40"), "{content:?}");
 
     // A stop sent to the other instance stops the writer here.
@@ -652,14 +655,17 @@ async fn a_second_instance_follows_and_stops_answers_written_by_the_first(pool: 
     let stopped = on_two.call("chat/stop", &[("message_id", &id)]).await;
     assert_eq!(stopped.status, 200, "{stopped:?}");
     let (followed, end) = follow(&on_one, &id).await;
-    assert_eq!(end["status"], "stopped");
+    assert_eq!(end.status, AnswerStatus::Stopped);
     let (content, _) = stored(&pool, &id).await;
     assert_eq!(followed, content);
     assert!(!content.contains("tok2000"), "stopped long before the end");
 }
 
-fn snapshots(events: &[(String, Value)]) -> usize {
-    events.iter().filter(|(name, _)| name == "snapshot").count()
+fn snapshots(events: &[AnswerEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, AnswerEvent::Snapshot { .. }))
+        .count()
 }
 
 /// An answer that another instance is writing, `elsewhere`, with `stored`
@@ -721,14 +727,22 @@ async fn a_follower_of_an_answer_written_elsewhere_gets_only_what_was_added(pool
     .unwrap();
 
     let events = following.await.unwrap();
-    assert_eq!(events[0].0, "snapshot", "{events:?}");
+    assert!(
+        matches!(events[0], AnswerEvent::Snapshot { .. }),
+        "{events:?}"
+    );
     assert_eq!(snapshots(&events), 1, "then only deltas: {events:?}");
     assert!(
-        events.iter().any(|(name, _)| name == "delta"),
+        events
+            .iter()
+            .any(|e| matches!(e, AnswerEvent::Delta { .. })),
         "followed while written: {events:?}"
     );
     assert_eq!(text_of(&events), "Hello, world!");
-    assert_eq!(events.last().unwrap().1["metadata"]["status"], "complete");
+    assert!(
+        matches!(events.last(), Some(AnswerEvent::Done { metadata }) if metadata.status == AnswerStatus::Complete),
+        "{events:?}"
+    );
 }
 
 /// A follower of an answer written elsewhere reads it from the database every
@@ -766,7 +780,7 @@ async fn a_follower_outlasts_reads_that_fail(pool: PgPool) {
     .unwrap();
 
     let (text, end) = following.await.unwrap();
-    assert_eq!(end["status"], "complete", "{end}");
+    assert_eq!(end.status, AnswerStatus::Complete, "{end:?}");
     assert_eq!(text, "so far, and the rest");
 }
 

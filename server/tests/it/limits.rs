@@ -482,7 +482,11 @@ async fn a_turn_that_waited_for_another_counts_its_answer(pool: PgPool) {
         user_id: None,
         role: app::model::MessageRole::Assistant,
         content: "",
-        metadata: Some(serde_json::json!({ "status": "streaming", "asked_by": ada_id })),
+        metadata: Some(app::model::answer::AnswerMetadata::streaming(
+            app::model::ApiKeyProvider::Openai,
+            "gpt-4o",
+            &ada_id,
+        )),
     };
     messages::insert(&mut *first, answer).await.unwrap();
 

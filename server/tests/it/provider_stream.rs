@@ -5,7 +5,7 @@ use crate::common;
 
 use std::sync::Arc;
 
-use app::backend::providers::chat::{ChatRequest, ChatTurn, Speaker, StreamEvent};
+use app::backend::providers::chat::{ChatMessage, ChatRequest, Speaker, StreamEvent};
 use app::backend::providers::{ProviderClient, ProviderError};
 use app::model::ApiKeyProvider;
 
@@ -25,16 +25,16 @@ fn request(text: &str, system: Option<&str>) -> ChatRequest {
     ChatRequest {
         model: "fake-model".into(),
         system: system.map(Into::into),
-        turns: vec![
-            ChatTurn {
+        messages: vec![
+            ChatMessage {
                 speaker: Speaker::User,
                 text: "earlier question".into(),
             },
-            ChatTurn {
+            ChatMessage {
                 speaker: Speaker::Assistant,
                 text: "earlier answer".into(),
             },
-            ChatTurn {
+            ChatMessage {
                 speaker: Speaker::User,
                 text: text.into(),
             },

@@ -254,6 +254,20 @@ pub async fn rename(
     Ok(result.rows_affected() == 1)
 }
 
+/// Locks the conversation's row until the transaction ends: turns of one
+/// conversation are stored one at a time, so that each sees whether another
+/// answer is being written. False when there is no such conversation.
+#[instrument(skip_all)]
+pub async fn lock(db: impl PgExecutor<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let locked = sqlx::query_scalar!(
+        "SELECT 1 AS \"one!\" FROM conversations WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(locked.is_some())
+}
+
 /// Sets the model and system prompt used for the next answer.
 #[instrument(skip_all)]
 pub async fn update_settings(

@@ -1,6 +1,14 @@
+//! Messages: storing questions and answers, reading a conversation's page
+//! and its history, and an answer's life in the database (its chunks while
+//! it is written, its final text, a stop, an interruption).
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use sqlx::PgExecutor;
 use tracing::instrument;
 
+use crate::model::answer::{AnswerMetadata, AnswerStatus};
+use crate::model::conversation::MessageView;
 use crate::model::MessageRole;
 
 pub struct NewMessage<'a> {
@@ -9,7 +17,30 @@ pub struct NewMessage<'a> {
     pub user_id: Option<&'a str>,
     pub role: MessageRole,
     pub content: &'a str,
-    pub metadata: Option<serde_json::Value>,
+    /// An answer's; `None` for the user's messages.
+    pub metadata: Option<AnswerMetadata>,
+}
+
+/// A message as stored; its metadata is read leniently
+/// ([`AnswerMetadata::from_stored`]).
+struct MessageRow {
+    id: String,
+    role: MessageRole,
+    content: String,
+    metadata: Option<serde_json::Value>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<MessageRow> for MessageView {
+    fn from(row: MessageRow) -> Self {
+        MessageView {
+            id: row.id,
+            role: row.role,
+            content: row.content,
+            metadata: row.metadata.map(AnswerMetadata::from_stored),
+            created_at: row.created_at,
+        }
+    }
 }
 
 #[instrument(skip_all)]
@@ -26,16 +57,12 @@ pub async fn insert(
         message.user_id,
         message.role as MessageRole,
         message.content,
-        message.metadata,
+        message.metadata.map(Json) as _,
     )
     .execute(db)
     .await?;
     Ok(id)
 }
-
-use chrono::{DateTime, Utc};
-
-use crate::model::conversation::MessageView;
 
 /// The latest `limit` messages before `before` (or the newest), oldest first,
 /// answers being written with their text so far.
@@ -51,8 +78,8 @@ pub async fn latest_page(
         Some((at, id)) => (Some(*at), Some(id.as_str())),
         None => (None, None),
     };
-    let mut rows = sqlx::query_as!(
-        MessageView,
+    let mut rows: Vec<MessageView> = sqlx::query_as!(
+        MessageRow,
         r#"SELECT id AS "id!", role AS "role!: MessageRole", content AS "content!", metadata,
                   created_at AS "created_at!: DateTime<Utc>"
            FROM messages_so_far
@@ -66,7 +93,10 @@ pub async fn latest_page(
         limit,
     )
     .fetch_all(db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(MessageView::from)
+    .collect();
     rows.reverse();
     Ok(rows)
 }
@@ -80,7 +110,7 @@ pub async fn insert_returning(
     message: NewMessage<'_>,
 ) -> Result<MessageView, sqlx::Error> {
     sqlx::query_as!(
-        MessageView,
+        MessageRow,
         r#"INSERT INTO messages (id, conversation_id, user_id, role, content, metadata)
            VALUES ($1, $2, $3, $4, $5, $6)
            RETURNING id, role AS "role: MessageRole", content, metadata,
@@ -90,10 +120,11 @@ pub async fn insert_returning(
         message.user_id,
         message.role as MessageRole,
         message.content,
-        message.metadata,
+        message.metadata.map(Json) as _,
     )
     .fetch_one(db)
     .await
+    .map(MessageView::from)
 }
 
 /// Whether message `id` is in one of the user's conversations.
@@ -116,7 +147,7 @@ pub async fn is_users(
 /// What a read of an answer brings a follower (see [`progress`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: AnswerMetadata,
     /// The stored text, when the reader asked for it: it did not know its
     /// length, that length changed, or the answer is no longer being written.
     pub stored: Option<String>,
@@ -127,9 +158,7 @@ pub struct Progress {
 impl Progress {
     /// The answer is still being written (its status is `streaming`).
     pub fn is_streaming(&self) -> bool {
-        self.metadata
-            .as_ref()
-            .is_some_and(|m| m["status"] == "streaming")
+        self.metadata.status == AnswerStatus::Streaming
     }
 }
 
@@ -168,7 +197,10 @@ pub async fn progress(
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| Progress {
-        metadata: r.metadata,
+        metadata: r
+            .metadata
+            .map(AnswerMetadata::from_stored)
+            .unwrap_or_default(),
         stored: r.stored,
         chunks: r.seqs.into_iter().zip(r.texts).collect(),
     }))
@@ -256,8 +288,9 @@ pub async fn finish_all(
     db: impl PgExecutor<'_>,
     ids: &[String],
     contents: &[String],
-    metadata: &[serde_json::Value],
+    metadata: &[AnswerMetadata],
 ) -> Result<(), sqlx::Error> {
+    let metadata: Vec<Json<&AnswerMetadata>> = metadata.iter().map(Json).collect();
     sqlx::query!(
         r#"WITH stored AS (
                UPDATE messages m SET content = f.content, metadata = f.metadata
@@ -266,7 +299,7 @@ pub async fn finish_all(
            DELETE FROM answer_chunks WHERE message_id = ANY($1)"#,
         ids,
         contents,
-        metadata
+        &metadata as _
     )
     .execute(db)
     .await?;
@@ -356,7 +389,7 @@ pub async fn last_user_message(
     conversation_id: &str,
 ) -> Result<Option<MessageView>, sqlx::Error> {
     sqlx::query_as!(
-        MessageView,
+        MessageRow,
         r#"SELECT id, role AS "role: MessageRole", content, metadata,
                   created_at AS "created_at: DateTime<Utc>"
            FROM messages WHERE conversation_id = $1 AND role = 'USER'
@@ -365,6 +398,7 @@ pub async fn last_user_message(
     )
     .fetch_optional(db)
     .await
+    .map(|row| row.map(MessageView::from))
 }
 
 /// The id of the conversation's latest message, if any.

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod conversations;
+mod error;
 pub mod health;
 pub mod limits;
 pub mod login_failures;

@@ -1,7 +1,7 @@
 //! What a turn (a question and its answer) reads before it stores anything,
 //! in one statement: the conversation, the user's keys and limits, the
 //! answers being written, and the history. The provider is asked right after
-//! it (see `api/chat.rs`), so each round trip saved here is time to first
+//! it (see `backend/turn.rs`), so each round trip saved here is time to first
 //! token saved.
 
 use chrono::{DateTime, Utc};

@@ -115,10 +115,14 @@ impl Elsewhere {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::answer::{AnswerMetadata, AnswerStatus};
 
     fn streaming(stored: Option<&str>, chunks: &[(i32, &str)]) -> Progress {
         Progress {
-            metadata: Some(serde_json::json!({ "status": "streaming" })),
+            metadata: AnswerMetadata {
+                status: AnswerStatus::Streaming,
+                ..AnswerMetadata::default()
+            },
             stored: stored.map(str::to_string),
             chunks: chunks.iter().map(|(s, t)| (*s, t.to_string())).collect(),
         }
@@ -156,7 +160,7 @@ mod tests {
         );
         // Ended: the stored text whole, the same as the client has.
         let ended = Progress {
-            metadata: Some(serde_json::json!({ "status": "complete" })),
+            metadata: AnswerMetadata::default(),
             stored: Some("Hello, world!".into()),
             chunks: vec![],
         };

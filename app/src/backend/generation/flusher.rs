@@ -16,6 +16,7 @@ use tokio::time::MissedTickBehavior;
 use super::{Answers, Ending};
 use crate::backend::db::health::DatabaseHealth;
 use crate::backend::db::{messages, usage};
+use crate::model::answer::AnswerMetadata;
 
 /// At most this much text is lost if the server dies mid-answer.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
@@ -131,7 +132,7 @@ fn unsaved(mut one: Ending) -> Ending {
 async fn store_all(pool: &PgPool, ending: &[Ending]) -> Result<(), sqlx::Error> {
     let ids: Vec<String> = ending.iter().map(|e| e.id.clone()).collect();
     let texts: Vec<String> = ending.iter().map(|e| e.text.clone()).collect();
-    let metadata: Vec<serde_json::Value> = ending.iter().map(|e| e.metadata.clone()).collect();
+    let metadata: Vec<AnswerMetadata> = ending.iter().map(|e| e.metadata.clone()).collect();
     let counted: Vec<usage::Answer<'_>> = ending
         .iter()
         .map(|e| usage::Answer {

@@ -19,22 +19,24 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backend::db::health::DatabaseHealth;
 use crate::backend::db::messages::Chunk;
+use crate::backend::providers::ProviderClient;
+use crate::model::answer::AnswerMetadata;
 
 pub use elsewhere::{Elsewhere, ToClient};
-pub use task::{ask_early, spawn, Early, Job};
+pub use task::{Early, Job};
 
 /// What subscribers receive after their snapshot.
 #[derive(Debug, Clone)]
 pub enum Update {
     Text(String),
     /// The answer ended; its final metadata.
-    Finished(serde_json::Value),
+    Finished(AnswerMetadata),
 }
 
 /// What a subscriber gets after the text so far.
 pub enum Following {
     Updates(broadcast::Receiver<Update>),
-    Ended(serde_json::Value),
+    Ended(AnswerMetadata),
 }
 
 /// One answer being written in this process.
@@ -54,7 +56,7 @@ struct Draft {
     saved_at: Instant,
     /// The final metadata once the provider is done (the final write may
     /// still be pending: the database may be down).
-    ended: Option<serde_json::Value>,
+    ended: Option<AnswerMetadata>,
 }
 
 /// Subscribers that fall this far behind get a fresh snapshot instead. The
@@ -107,7 +109,7 @@ impl Live {
         fits
     }
 
-    fn finish(&self, metadata: serde_json::Value) {
+    fn finish(&self, metadata: AnswerMetadata) {
         let mut draft = self.draft.lock().expect("not poisoned");
         draft.ended = Some(metadata.clone());
         let _ = self.updates.send(Update::Finished(metadata));
@@ -150,7 +152,7 @@ struct Ending {
     id: String,
     live: Arc<Live>,
     text: String,
-    metadata: serde_json::Value,
+    metadata: AnswerMetadata,
     usage: Usage,
     since: Instant,
     /// Followers were told the end before it was stored (the database was
@@ -171,24 +173,43 @@ pub(crate) struct Usage {
     pub priced: bool,
 }
 
+/// The most of one answer this server writes, whatever a provider sends
+/// (an endpoint a user controls may send forever).
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerLimits {
+    pub max_bytes: usize,
+    pub max_duration: Duration,
+}
+
 /// The answers this process is writing, by message id, and those that ended
-/// and wait for their final write.
+/// and wait for their final write; and what writing one needs (the provider
+/// client and the limits).
 #[derive(Clone)]
 pub struct Registry {
     live: Arc<Answers>,
     ended: Arc<Mutex<Vec<Ending>>>,
     /// Wakes the flusher when an answer ends.
     wake: Arc<Notify>,
+    providers: ProviderClient,
+    limits: AnswerLimits,
 }
 
 impl Registry {
-    /// An empty registry, and the task that saves its answers to `pool`
-    /// (it ends when the last clone of the registry is dropped).
-    pub fn new(pool: PgPool, database: Arc<DatabaseHealth>) -> Self {
+    /// An empty registry whose answers ask `providers`, and the task that
+    /// saves them to `pool` (it ends when the last clone of the registry is
+    /// dropped).
+    pub fn new(
+        pool: PgPool,
+        database: Arc<DatabaseHealth>,
+        providers: ProviderClient,
+        limits: AnswerLimits,
+    ) -> Self {
         let registry = Registry {
             live: Arc::default(),
             ended: Arc::default(),
             wake: Arc::default(),
+            providers,
+            limits,
         };
         tokio::spawn(flusher::run(
             flusher::Watched {
@@ -204,7 +225,7 @@ impl Registry {
 
     /// Hands an answer that ended to the flusher, which stores it, tells its
     /// followers and forgets it.
-    fn end(&self, id: String, live: Arc<Live>, metadata: serde_json::Value, usage: Usage) {
+    fn end(&self, id: String, live: Arc<Live>, metadata: AnswerMetadata, usage: Usage) {
         let text = live.text();
         self.ended.lock().expect("not poisoned").push(Ending {
             id,
@@ -297,10 +318,16 @@ mod tests {
 
     #[tokio::test]
     async fn nul_characters_from_a_provider_never_reach_the_text() {
+        let config = crate::backend::config::Config::from_lookup(|_| None).unwrap();
         let registry = Registry {
             live: Arc::default(),
             ended: Arc::default(),
             wake: Arc::default(),
+            providers: ProviderClient::new(Arc::new(config)),
+            limits: AnswerLimits {
+                max_bytes: usize::MAX,
+                max_duration: Duration::MAX,
+            },
         };
         let live = Arc::new(Live::new());
         registry.register("m1", live.clone());

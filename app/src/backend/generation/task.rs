@@ -5,18 +5,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use tokio::sync::oneshot;
 
-use super::{Live, Usage};
+use super::{Live, Registry, Usage};
 use crate::backend::providers::chat::{ChatRequest, StreamEvent};
 use crate::backend::providers::Endpoint;
 use crate::backend::secret::Secret;
-use crate::backend::AppState;
+use crate::model::answer::{AnswerMetadata, AnswerStatus};
 use crate::model::model_facts::Price;
 use crate::model::ApiKeyProvider;
 
-/// Everything the task needs; built by `send_message`.
+/// Everything the task needs; built by `backend::turn`.
 pub struct Job {
     /// Who asked: the answer's usage and cost are counted for them.
     pub user_id: String,
@@ -44,11 +43,28 @@ struct Measures {
     first_token: Option<Duration>,
 }
 
-/// Starts writing the answer in the background. The answer is registered
-/// before this returns, so that a browser following it right after the send
-/// gets the live stream, not the database's slower view.
-pub fn spawn(state: AppState, job: Job) {
-    ask_early(state, job).publish();
+impl Registry {
+    /// Starts writing the answer in the background. The answer is
+    /// registered before this returns, so that a browser following it right
+    /// after the send gets the live stream, not the database's slower view.
+    pub fn start(&self, job: Job) {
+        self.ask_early(job).publish();
+    }
+
+    /// Asks the provider now, before the answer's rows are stored; see [`Early`].
+    pub fn ask_early(&self, job: Job) -> Early {
+        let live = Arc::new(Live::new());
+        let (stored, until_stored) = oneshot::channel();
+        let early = Early {
+            registry: self.clone(),
+            message_id: job.message_id.clone(),
+            request: job.request.clone(),
+            live: live.clone(),
+            stored: Some(stored),
+        };
+        tokio::spawn(run(self.clone(), job, live, until_stored));
+        early
+    }
 }
 
 /// An answer asked of its provider while its rows are still being stored:
@@ -57,26 +73,11 @@ pub fn spawn(state: AppState, job: Job) {
 /// [`Early::publish`]; dropped unpublished (the rows were never stored), its
 /// provider request is cancelled and it is forgotten.
 pub struct Early {
-    registry: super::Registry,
+    registry: Registry,
     message_id: String,
     request: ChatRequest,
     live: Arc<Live>,
     stored: Option<oneshot::Sender<()>>,
-}
-
-/// Asks the provider now; see [`Early`].
-pub fn ask_early(state: AppState, job: Job) -> Early {
-    let live = Arc::new(Live::new());
-    let (stored, until_stored) = oneshot::channel();
-    let early = Early {
-        registry: state.generations.clone(),
-        message_id: job.message_id.clone(),
-        request: job.request.clone(),
-        live: live.clone(),
-        stored: Some(stored),
-    };
-    tokio::spawn(run(state, job, live, until_stored));
-    early
 }
 
 impl Early {
@@ -104,40 +105,41 @@ impl Drop for Early {
 
 /// Writes the answer, then, once its rows are stored, hands it to the
 /// flusher to be stored as well.
-async fn run(state: AppState, job: Job, live: Arc<Live>, stored: oneshot::Receiver<()>) {
+async fn run(registry: Registry, job: Job, live: Arc<Live>, stored: oneshot::Receiver<()>) {
     let started = Instant::now();
     let mut measures = Measures::default();
-    let end = stream(&state, &job, &live, started, &mut measures).await;
+    let end = stream(&registry, &job, &live, started, &mut measures).await;
     if stored.await.is_err() {
         // Never published: its rows were not stored (the send was refused).
         return;
     }
 
-    let (status, stop_reason, error) = match &end {
-        End::Complete(reason) => ("complete", reason.clone(), None),
-        End::Stopped => ("stopped", None, None),
-        End::Failed(message) => ("error", None, Some(message.clone())),
+    let (status, stop_reason, error) = match end {
+        End::Complete(reason) => (AnswerStatus::Complete, reason, None),
+        End::Stopped => (AnswerStatus::Stopped, None, None),
+        End::Failed(message) => (AnswerStatus::Error, None, Some(message)),
     };
     let cost = match (job.price, measures.input_tokens, measures.output_tokens) {
         (Some(price), Some(input), Some(output)) => Some(price.cost_usd(input, output)),
         _ => None,
     };
-    let metadata = json!({
-        "status": status,
-        "error": error,
-        "provider": job.provider,
-        "model": job.model,
-        "input_tokens": measures.input_tokens,
-        "output_tokens": measures.output_tokens,
-        "cost_usd": cost,
-        "price": job.price,
-        "time_to_first_token_ms": measures.first_token.map(|d| d.as_millis() as u64),
-        "duration_ms": started.elapsed().as_millis() as u64,
-        "stop_reason": stop_reason,
-        "temperature": job.request.temperature,
-        "top_p": job.request.top_p,
-        "max_tokens": job.request.max_tokens,
-    });
+    let metadata = AnswerMetadata {
+        status,
+        error,
+        provider: Some(job.provider),
+        model: Some(job.model.clone()),
+        asked_by: None,
+        input_tokens: measures.input_tokens,
+        output_tokens: measures.output_tokens,
+        cost_usd: cost,
+        price: Some(job.price),
+        time_to_first_token_ms: measures.first_token.map(|d| d.as_millis() as u64),
+        duration_ms: Some(started.elapsed().as_millis() as u64),
+        stop_reason,
+        temperature: job.request.temperature,
+        top_p: job.request.top_p,
+        max_tokens: Some(job.request.max_tokens),
+    };
     let usage = Usage {
         user_id: job.user_id,
         provider: job.provider,
@@ -147,11 +149,11 @@ async fn run(state: AppState, job: Job, live: Arc<Live>, stored: oneshot::Receiv
         cost_usd: cost.unwrap_or(0.0),
         priced: job.price.is_some(),
     };
-    state.generations.end(job.message_id, live, metadata, usage);
+    registry.end(job.message_id, live, metadata, usage);
 }
 
 async fn stream(
-    state: &AppState,
+    registry: &Registry,
     job: &Job,
     live: &Live,
     started: Instant,
@@ -159,10 +161,10 @@ async fn stream(
 ) -> End {
     // A provider (or an endpoint a user controls) may send forever: an answer
     // has a maximum size and a maximum duration, whatever arrives.
-    let config = &state.config;
-    let deadline = tokio::time::Instant::from_std(started) + config.max_answer_duration;
-    let too_slow = || End::Failed(limits_text::too_slow(config.max_answer_duration));
-    let opening = state
+    let limits = registry.limits;
+    let deadline = tokio::time::Instant::from_std(started) + limits.max_duration;
+    let too_slow = || End::Failed(limits_text::too_slow(limits.max_duration));
+    let opening = registry
         .providers
         .stream_chat(&job.endpoint, job.key.expose(), &job.request);
     let mut stream = tokio::select! {
@@ -180,8 +182,8 @@ async fn stream(
             event = stream.next() => match event {
                 Some(Ok(StreamEvent::Text(delta))) => {
                     measures.first_token.get_or_insert_with(|| started.elapsed());
-                    if !live.push(&delta, config.max_answer_bytes) {
-                        return End::Failed(limits_text::too_long(config.max_answer_bytes));
+                    if !live.push(&delta, limits.max_bytes) {
+                        return End::Failed(limits_text::too_long(limits.max_bytes));
                     }
                 }
                 Some(Ok(StreamEvent::Usage { input_tokens, output_tokens })) => {

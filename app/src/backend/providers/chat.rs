@@ -11,15 +11,16 @@ use super::sse::{SseEvent, SseParser};
 use super::{Endpoint, ProviderClient};
 use crate::model::ApiKeyProvider;
 
-/// Who said a turn of the conversation sent to the provider.
+/// Who said a message of the conversation sent to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Speaker {
     User,
     Assistant,
 }
 
+/// One message of the conversation as the provider gets it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChatTurn {
+pub struct ChatMessage {
     pub speaker: Speaker,
     pub text: String,
 }
@@ -29,7 +30,7 @@ pub struct ChatTurn {
 pub struct ChatRequest {
     pub model: String,
     pub system: Option<String>,
-    pub turns: Vec<ChatTurn>,
+    pub messages: Vec<ChatMessage>,
     pub max_tokens: u32,
     pub temperature: Option<f64>,
     pub top_p: Option<f64>,
@@ -91,7 +92,7 @@ impl ProviderClient {
 
 fn anthropic_body(request: &ChatRequest) -> Value {
     let messages: Vec<Value> = request
-        .turns
+        .messages
         .iter()
         .map(|t| {
             json!({
@@ -114,11 +115,11 @@ fn anthropic_body(request: &ChatRequest) -> Value {
 }
 
 fn openai_body(request: &ChatRequest) -> Value {
-    let mut messages = Vec::with_capacity(request.turns.len() + 1);
+    let mut messages = Vec::with_capacity(request.messages.len() + 1);
     if let Some(system) = request.system.as_deref().filter(|s| !s.trim().is_empty()) {
         messages.push(json!({ "role": "system", "content": system }));
     }
-    messages.extend(request.turns.iter().map(|t| {
+    messages.extend(request.messages.iter().map(|t| {
         json!({
             "role": match t.speaker { Speaker::User => "user", Speaker::Assistant => "assistant" },
             "content": t.text,

@@ -2,17 +2,18 @@ use leptos::prelude::*;
 
 use super::composer::Composer;
 use super::live::follow;
-use super::message::{MessageBubble, Turn};
+use super::message::{MessageBubble, ShownMessage};
 use super::model_picker::ModelPicker;
 use super::settings_panel::SettingsPanel;
 use super::SidebarVersion;
-use crate::api::chat::{edit_last_message, regenerate, send_message, stop_generation, SentMessage};
+use crate::api::chat::{edit_last_message, regenerate, send_message, stop_generation};
 use crate::api::conversations::{
     delete_conversation, get_conversation, rename_conversation, update_conversation_settings,
 };
 use crate::api::models::available_models;
 use crate::error::AppError;
-use crate::model::conversation::ConversationDetail;
+use crate::model::answer::AnswerStatus;
+use crate::model::conversation::{ConversationDetail, SentMessage};
 use crate::model::model_menu::ModelMenu;
 use crate::model::MessageRole;
 use crate::ui::form::capitalize;
@@ -30,7 +31,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
         detail
             .messages
             .into_iter()
-            .map(Turn::from_view)
+            .map(ShownMessage::from_view)
             .collect::<Vec<_>>(),
     );
     let error = RwSignal::new(None::<String>);
@@ -40,7 +41,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     // Answers still being written when the page loaded: re-attach.
     Effect::new(move || {
         for turn in turns.get_untracked() {
-            if turn.status.get_untracked() == "streaming" {
+            if turn.status.get_untracked() == AnswerStatus::Streaming {
                 follow(turn);
             }
         }
@@ -93,8 +94,8 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     refused.set(None);
                     let (question, answer) = owner.with(|| {
                         (
-                            Turn::from_view(sent.user_message),
-                            Turn::from_view(sent.assistant_message),
+                            ShownMessage::from_view(sent.user_message),
+                            ShownMessage::from_view(sent.assistant_message),
                         )
                     });
                     turns.update(|t| {
@@ -193,10 +194,7 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     let total_cost = move || {
         turns.with(|t| {
             t.iter()
-                .filter_map(|turn| {
-                    turn.metadata
-                        .with(|m| m.as_ref().and_then(|m| m["cost_usd"].as_f64()))
-                })
+                .filter_map(|turn| turn.metadata.with(|m| m.as_ref().and_then(|m| m.cost_usd)))
                 .sum::<f64>()
         })
     };
@@ -222,8 +220,12 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
     });
     Effect::new(move || match load_earlier.value().get() {
         Some(Ok(page)) => {
-            let older: Vec<Turn> =
-                page_owner.with(|| page.messages.into_iter().map(Turn::from_view).collect());
+            let older: Vec<ShownMessage> = page_owner.with(|| {
+                page.messages
+                    .into_iter()
+                    .map(ShownMessage::from_view)
+                    .collect()
+            });
             let height_before = list.get_untracked().map(|el| el.scroll_height());
             earlier.set(page.earlier_cursor);
             turns.update(|t| {
@@ -376,8 +378,8 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="form__error conversation__error" role="alert">{e}</p> })}
             <div class="turn-actions">
                 {move || match last_role() {
-                    Some((MessageRole::Assistant, status)) if status != "streaming" => {
-                        let label = if status == "error" { "Retry" } else { "Regenerate" };
+                    Some((MessageRole::Assistant, status)) if status != AnswerStatus::Streaming => {
+                        let label = if status == AnswerStatus::Error { "Retry" } else { "Regenerate" };
                         Some(view! {
                             <button class="button button--quiet" disabled=send.pending() on:click=move |_| { send.dispatch(Ask::Again); }>
                                 {label}

@@ -1,11 +1,11 @@
 //! Following an answer as it is written: `EventSource` on
 //! `/api/messages/{id}/events` (browser only).
 
-use super::message::Turn;
+use super::message::ShownMessage;
 
 /// Streams the answer into `turn` until it is done or the current owner (the
 /// conversation) goes away. A no-op on the server.
-pub fn follow(turn: Turn) {
+pub fn follow(turn: ShownMessage) {
     #[cfg(feature = "hydrate")]
     browser::follow(turn);
     #[cfg(not(feature = "hydrate"))]
@@ -23,23 +23,20 @@ mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::{EventSource, MessageEvent};
 
-    use super::Turn;
+    use super::ShownMessage;
+    use crate::model::answer::{AnswerEvent, AnswerStatus};
 
-    fn data(event: &MessageEvent) -> serde_json::Value {
-        event
-            .data()
-            .as_string()
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default()
+    fn parse(event: &MessageEvent) -> Option<AnswerEvent> {
+        AnswerEvent::parse(&event.type_(), &event.data().as_string()?)
     }
 
     /// The listeners, kept while the stream is open and dropped after.
     type Listeners = Rc<RefCell<Vec<Closure<dyn FnMut(MessageEvent)>>>>;
 
-    pub fn follow(turn: Turn) {
+    pub fn follow(turn: ShownMessage) {
         let Ok(source) = EventSource::new(&format!("/api/messages/{}/events", turn.id.get_value()))
         else {
-            turn.status.set("error".into());
+            turn.status.set(AnswerStatus::Error);
             return;
         };
         // Deltas arrive per token; the answer is re-rendered at most once per
@@ -55,52 +52,38 @@ mod browser {
             }
         };
         let listeners: Listeners = Rc::default();
-
-        let on_snapshot = {
-            let pending = pending.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                if let Some(text) = data(&e)["content"].as_str() {
+        let on_event = {
+            let (source, listeners) = (source.clone(), listeners.clone());
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| match parse(&e) {
+                Some(AnswerEvent::Snapshot { content }) => {
                     pending.borrow_mut().clear();
-                    turn.content.set(text.to_string());
+                    turn.content.set(content);
                 }
-            })
-        };
-        let on_delta = {
-            let flush = flush.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                if let Some(text) = data(&e)["text"].as_str() {
+                Some(AnswerEvent::Delta { text }) => {
                     let first = pending.borrow().is_empty();
-                    pending.borrow_mut().push_str(text);
+                    pending.borrow_mut().push_str(&text);
                     if first {
                         request_animation_frame(flush.clone());
                     }
                 }
+                done => {
+                    // An unreadable event ends the answer as it stands.
+                    let metadata = match done {
+                        Some(AnswerEvent::Done { metadata }) => metadata,
+                        _ => Default::default(),
+                    };
+                    flush();
+                    turn.status.set(metadata.status);
+                    turn.metadata.set(Some(metadata));
+                    close(&source, &listeners);
+                }
             })
         };
-        let on_done = {
-            let (source, listeners) = (source.clone(), listeners.clone());
-            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                flush();
-                let metadata = data(&e)["metadata"].clone();
-                let status = metadata["status"]
-                    .as_str()
-                    .unwrap_or("complete")
-                    .to_string();
-                turn.metadata.set(Some(metadata));
-                turn.status.set(status);
-                close(&source, &listeners);
-            })
-        };
-        for (name, handler) in [
-            ("snapshot", &on_snapshot),
-            ("delta", &on_delta),
-            ("done", &on_done),
-        ] {
-            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+        for name in AnswerEvent::NAMES {
+            let _ =
+                source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
         }
-        listeners
-            .borrow_mut()
-            .extend([on_snapshot, on_delta, on_done]);
+        listeners.borrow_mut().push(on_event);
         // Leaving the conversation closes the stream; the server goes on.
         let on_leave = SendWrapper::new((source, listeners));
         on_cleanup(move || {

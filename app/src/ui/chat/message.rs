@@ -1,6 +1,10 @@
+//! One message on screen: its bubble (markdown for answers), the answer's
+//! footer or how it ended, and the copy buttons.
+
 use leptos::prelude::*;
 
 use crate::markdown;
+use crate::model::answer::{AnswerMetadata, AnswerStatus};
 use crate::model::conversation::MessageView;
 use crate::model::MessageRole;
 use crate::ui::clipboard;
@@ -8,24 +12,22 @@ use crate::ui::clipboard;
 /// One message on screen. Its text is its own signal, so a streaming answer
 /// re-renders only itself, never the whole conversation.
 #[derive(Clone, Copy)]
-pub struct Turn {
+pub struct ShownMessage {
     pub id: StoredValue<String>,
     pub role: MessageRole,
     pub content: RwSignal<String>,
-    /// `complete`, `streaming`, `stopped` or `error`.
-    pub status: RwSignal<String>,
-    pub metadata: RwSignal<Option<serde_json::Value>>,
+    pub status: RwSignal<AnswerStatus>,
+    pub metadata: RwSignal<Option<AnswerMetadata>>,
 }
 
-impl Turn {
+impl ShownMessage {
     pub fn from_view(message: MessageView) -> Self {
         let status = message
             .metadata
             .as_ref()
-            .and_then(|m| m["status"].as_str())
-            .unwrap_or("complete")
-            .to_string();
-        Turn {
+            .map(|m| m.status)
+            .unwrap_or_default();
+        ShownMessage {
             id: StoredValue::new(message.id),
             role: message.role,
             content: RwSignal::new(message.content),
@@ -35,47 +37,35 @@ impl Turn {
     }
 
     pub fn is_streaming(&self) -> bool {
-        self.status.get() == "streaming"
+        self.status.get() == AnswerStatus::Streaming
     }
 }
 
 /// The answer's footer: model, tokens, cost, time, and whether the answer
 /// hit its maximum output.
-fn footer(metadata: &serde_json::Value) -> Option<String> {
-    let model = metadata["model"].as_str()?;
-    let mut parts = vec![model.to_string()];
-    if let (Some(i), Some(o)) = (
-        metadata["input_tokens"].as_u64(),
-        metadata["output_tokens"].as_u64(),
-    ) {
+fn footer(metadata: &AnswerMetadata) -> Option<String> {
+    let mut parts = vec![metadata.model.clone()?];
+    if let (Some(i), Some(o)) = (metadata.input_tokens, metadata.output_tokens) {
         parts.push(format!("{i} → {o} tokens"));
     }
-    if let Some(cost) = metadata["cost_usd"].as_f64() {
+    if let Some(cost) = metadata.cost_usd {
         parts.push(format!("${cost:.4}"));
-    } else if metadata
-        .get("price")
-        .is_some_and(serde_json::Value::is_null)
-        && metadata["output_tokens"].is_u64()
-    {
+    } else if metadata.is_unpriced() && metadata.output_tokens.is_some() {
         // Answered by a model without a price (answers written before
         // prices were kept carry no `price` at all).
         parts.push("cost unknown".into());
     }
-    if let Some(ms) = metadata["duration_ms"].as_u64() {
+    if let Some(ms) = metadata.duration_ms {
         parts.push(format!("{:.1} s", ms as f64 / 1000.0));
     }
-    // Anthropic says `max_tokens`, OpenAI `length`.
-    if matches!(
-        metadata["stop_reason"].as_str(),
-        Some("max_tokens" | "length")
-    ) {
+    if metadata.hit_max_output() {
         parts.push("cut at the maximum output".into());
     }
     Some(parts.join(" · "))
 }
 
 #[component]
-pub fn MessageBubble(turn: Turn) -> impl IntoView {
+pub fn MessageBubble(turn: ShownMessage) -> impl IntoView {
     let is_user = turn.role == MessageRole::User;
     // A user's words are shown as written; an answer is markdown, rendered
     // by the one renderer that makes HTML safe (`crate::markdown`).
@@ -113,21 +103,20 @@ pub fn MessageBubble(turn: Turn) -> impl IntoView {
             class:message--assistant=!is_user
             class:message--streaming=move || turn.is_streaming()
             data-testid=if is_user { "user-message" } else { "assistant-message" }
-            data-status=move || turn.status.get()
+            data-status=move || turn.status.get().as_str()
         >
             <div class="message__role">{if is_user { "You" } else { "Assistant" }}</div>
             {body}
             {move || {
-                let status = turn.status.get();
                 let metadata = turn.metadata.get().unwrap_or_default();
-                match status.as_str() {
-                    "error" => Some(view! {
+                match turn.status.get() {
+                    AnswerStatus::Error => Some(view! {
                         <p class="message__error" role="alert">
-                            {format!("The answer failed: {}", metadata["error"].as_str().unwrap_or("unknown error"))}
+                            {format!("The answer failed: {}", metadata.error.as_deref().unwrap_or("unknown error"))}
                         </p>
                     }.into_any()),
-                    "stopped" => Some(view! { <p class="message__meta">"Stopped."</p> }.into_any()),
-                    "complete" if !is_user => footer(&metadata).map(|f| view! { <p class="message__meta" data-testid="answer-footer">{f}</p> }.into_any()),
+                    AnswerStatus::Stopped => Some(view! { <p class="message__meta">"Stopped."</p> }.into_any()),
+                    AnswerStatus::Complete if !is_user => footer(&metadata).map(|f| view! { <p class="message__meta" data-testid="answer-footer">{f}</p> }.into_any()),
                     _ => None,
                 }
             }}

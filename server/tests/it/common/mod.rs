@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use app::backend::config::Config;
 use app::backend::crypto::{KeyCipher, MasterKey};
+use app::model::answer::{AnswerEvent, AnswerMetadata};
 
 /// A fixed master key for tests (32 bytes, base64).
 pub const TEST_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -410,29 +411,29 @@ pub async fn stored(pool: &sqlx::PgPool, message_id: &str) -> (String, serde_jso
 }
 
 /// Follows an answer's event stream to its end (at most 30 s): (text, final metadata).
-pub async fn follow(client: &Client, message_id: &str) -> (String, serde_json::Value) {
+pub async fn follow(client: &Client, message_id: &str) -> (String, AnswerMetadata) {
     let events = events(client, message_id).await;
-    let (_, done) = events.last().expect("`events` ends with `done`");
-    (text_of(&events), done["metadata"].clone())
+    let Some(AnswerEvent::Done { metadata }) = events.last() else {
+        panic!("`events` ends with `done`");
+    };
+    (text_of(&events), metadata.clone())
 }
 
 /// The text that `events` (a snapshot, then deltas or snapshots) add up to.
-pub fn text_of(events: &[(String, serde_json::Value)]) -> String {
+pub fn text_of(events: &[AnswerEvent]) -> String {
     let mut text = String::new();
-    for (name, data) in events {
-        match name.as_str() {
-            "snapshot" => text = data["content"].as_str().unwrap().to_string(),
-            "delta" => text.push_str(data["text"].as_str().unwrap()),
-            "done" => {}
-            other => panic!("unexpected event {other:?}"),
+    for event in events {
+        match event {
+            AnswerEvent::Snapshot { content } => text = content.clone(),
+            AnswerEvent::Delta { text: added } => text.push_str(added),
+            AnswerEvent::Done { .. } => {}
         }
     }
     text
 }
 
-/// An answer's event stream to its end (at most 30 s): (event, data), the
-/// last one `done`.
-pub async fn events(client: &Client, message_id: &str) -> Vec<(String, serde_json::Value)> {
+/// An answer's event stream to its end (at most 30 s), the last one `done`.
+pub async fn events(client: &Client, message_id: &str) -> Vec<AnswerEvent> {
     use std::time::{Duration, Instant};
     let mut response = client
         .http
@@ -450,10 +451,11 @@ pub async fn events(client: &Client, message_id: &str) -> Vec<(String, serde_jso
         .unwrap()
     {
         for event in parser.feed(&chunk).unwrap() {
-            let data: serde_json::Value = serde_json::from_str(&event.data).unwrap();
             let name = event.event.unwrap_or_default();
-            let done = name == "done";
-            events.push((name, data));
+            let parsed = AnswerEvent::parse(&name, &event.data)
+                .unwrap_or_else(|| panic!("unexpected event {name:?}: {}", event.data));
+            let done = matches!(parsed, AnswerEvent::Done { .. });
+            events.push(parsed);
             if done {
                 return events;
             }

@@ -1,0 +1,433 @@
+//! A turn: a question and its answer. A send, a regeneration and an edit
+//! each take one, in these steps:
+//!
+//! 1. [`plan`]: read everything the turn needs in one statement
+//!    (`db::turn::context`, beside the named model's lists), judge the model
+//!    and the key, and choose the answer's id.
+//! 2. [`ask_early`]: for a new question, ask the provider now, while the
+//!    question is being stored: the provider's time to first token hides
+//!    the database's. Skipped when the send looks likely to be refused.
+//! 3. [`store`]: in one transaction, admit the turn (limits), lock the
+//!    conversation (one answer at a time), store the question (or check that
+//!    the message replaced is still the last) and the answer being written,
+//!    name the conversation, read the history as stored.
+//! 4. Start the answer: the early request when it asks exactly what the
+//!    stored conversation asks, else a new one (another tab's message or the
+//!    allowance changed in between).
+
+use crate::backend::db::conversations::{self, ConversationRow};
+use crate::backend::db::{self, messages, model_views, turn};
+use crate::backend::generation::{Early, Job};
+use crate::backend::limits;
+use crate::backend::models::serving;
+use crate::backend::providers::chat::{ChatMessage, ChatRequest, Speaker};
+use crate::backend::providers::Endpoint;
+use crate::backend::secret::Secret;
+use crate::backend::AppState;
+use crate::error::AppError;
+use crate::model::answer::AnswerMetadata;
+use crate::model::conversation::{title_from_message, MessageView, SentMessage, DEFAULT_TITLE};
+use crate::model::generation::Applied;
+use crate::model::limits::Limits;
+use crate::model::model_facts::Price;
+use crate::model::{ApiKeyProvider, MessageRole};
+
+/// Messages of history sent with each request.
+const HISTORY: i64 = 200;
+
+/// What a stale tab is told when the message it acts on is no longer the last.
+pub const CHANGED_ELSEWHERE: &str =
+    "the conversation changed in another tab; reload to see it, then try again";
+
+/// What to answer.
+pub enum Ask {
+    /// A new message.
+    New(String),
+    /// The last question again, replacing `answer`, which must be the
+    /// conversation's last message.
+    Again { answer: String },
+    /// The last message, `question`, rewritten, replacing its answer.
+    Edited { question: String, text: String },
+}
+
+/// Takes a turn in the user's conversation with `model` (or the
+/// conversation's own); returns once the question and the answer being
+/// written are stored. The answer is written in the background.
+pub async fn take(
+    state: &AppState,
+    user_id: &str,
+    conversation_id: &str,
+    ask: Ask,
+    model: Option<String>,
+) -> Result<SentMessage, AppError> {
+    let plan = plan(state, user_id, conversation_id, &ask, model).await?;
+    let early = match &ask {
+        Ask::New(text) => ask_early(state, &plan, text).await,
+        Ask::Again { .. } | Ask::Edited { .. } => None,
+    };
+    let stored = store(state, &plan, &ask).await?;
+    let job = plan.job(
+        provider_messages(stored.history, plan.budget),
+        stored.tokens_left,
+    );
+    match early {
+        Some(early) if early.asks(&job.request) => early.publish(),
+        _ => state.generations.start(job),
+    }
+    Ok(stored.sent)
+}
+
+/// What the turn decided before storing anything.
+struct Plan<'a> {
+    user_id: &'a str,
+    conversation: ConversationRow,
+    model: String,
+    provider: ApiKeyProvider,
+    price: Option<Price>,
+    applied: Applied,
+    endpoint: Endpoint,
+    secret: Secret<String>,
+    /// The bytes of history a request may carry beside its system prompt.
+    budget: usize,
+    /// Chosen now: a new question is asked of the provider while it is
+    /// being stored.
+    answer_id: String,
+    /// What only the early request uses.
+    read_before: ReadBefore,
+}
+
+/// The parts of a [`turn::TurnContext`] that only [`ask_early`] uses.
+struct ReadBefore {
+    limits: Limits,
+    being_written: messages::BeingWritten,
+    history: Vec<(MessageRole, String)>,
+}
+
+/// Step 1: reads the turn's context and judges its model and key.
+async fn plan<'a>(
+    state: &AppState,
+    user_id: &'a str,
+    conversation_id: &str,
+    ask: &Ask,
+    model: Option<String>,
+) -> Result<Plan<'a>, AppError> {
+    // The history only for a new question (asked early).
+    let history = match ask {
+        Ask::New(_) => HISTORY - 1,
+        Ask::Again { .. } | Ask::Edited { .. } => 0,
+    };
+    // A model named by the request is looked up beside the turn's context
+    // (no round trip added before the provider is asked); the
+    // conversation's own model after it.
+    let named = model
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| crate::model::model_facts::checked_id(&m))
+        .transpose()
+        .map_err(AppError::Invalid)?;
+    let reading = turn::context(&state.pool, conversation_id, user_id, history);
+    let (context, found) = match &named {
+        Some(m) => tokio::try_join!(reading, model_views::for_user(&state.pool, user_id, m))?,
+        None => (reading.await?, None),
+    };
+    let turn::TurnContext {
+        conversation,
+        keys,
+        limits,
+        being_written,
+        history,
+    } = context.ok_or_else(|| AppError::NotFound("conversation".into()))?;
+    let model = named
+        .or(conversation.summary.model.clone())
+        .ok_or_else(|| AppError::Invalid("choose a model first".into()))?;
+
+    // The role must allow the model; a key that lists it serves it (see
+    // `models::serving`), and its price now is the price it is charged at.
+    let found = match found {
+        Some(found) => found,
+        None => model_views::for_user(&state.pool, user_id, &model)
+            .await?
+            .ok_or(AppError::Unauthenticated)?,
+    };
+    let allowed = serving::Allowed::judge(&model, found)?;
+    let key = allowed.key(&keys)?;
+    let secret = state
+        .cipher
+        .decrypt(&key.encrypted_key, key.owner())
+        .map_err(|_| {
+            AppError::Invalid(
+                "your API key cannot be decrypted; replace it in Settings → API keys".into(),
+            )
+        })?;
+    let endpoint = state
+        .providers
+        .endpoint(key.provider, key.base_url.as_deref())
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let budget = state
+        .config
+        .max_request_bytes
+        .saturating_sub(conversation.system_prompt.as_deref().map_or(0, str::len));
+    Ok(Plan {
+        user_id,
+        applied: conversation.settings.applied(&allowed.facts),
+        conversation,
+        model,
+        provider: key.provider,
+        price: allowed.facts.price,
+        endpoint,
+        secret,
+        budget,
+        answer_id: db::new_id(),
+        read_before: ReadBefore {
+            limits,
+            being_written,
+            history,
+        },
+    })
+}
+
+impl Plan<'_> {
+    /// The answer's job, asking the provider with `messages` and never for
+    /// more than the day's output tokens left.
+    fn job(&self, messages: Vec<ChatMessage>, tokens_left: Option<u64>) -> Job {
+        let applied = &self.applied;
+        Job {
+            user_id: self.user_id.to_string(),
+            message_id: self.answer_id.clone(),
+            provider: self.provider,
+            model: self.model.clone(),
+            price: self.price,
+            endpoint: self.endpoint.clone(),
+            key: self.secret.clone(),
+            request: ChatRequest {
+                model: self.model.clone(),
+                system: self.conversation.system_prompt.clone(),
+                messages,
+                max_tokens: tokens_left.map_or(applied.max_tokens, |left| {
+                    applied
+                        .max_tokens
+                        .min(u32::try_from(left).unwrap_or(u32::MAX))
+                }),
+                temperature: applied.temperature,
+                top_p: applied.top_p,
+            },
+        }
+    }
+}
+
+/// Step 2: asks the provider for a new question `text` before it is stored,
+/// from what the plan read (the messages and the output tokens left), or
+/// `None` when the send looks likely to be refused or the database does not
+/// answer: then nothing is asked before the transaction that stores the
+/// question decides. Its history is read by the rule of the transaction's
+/// (`messages::history`), one message shorter.
+async fn ask_early(state: &AppState, plan: &Plan<'_>, text: &str) -> Option<Early> {
+    let read = &plan.read_before;
+    if read.being_written.here.is_some() {
+        return None;
+    }
+    limits::check_in_flight(
+        read.being_written.for_user,
+        state.config.max_answers_per_user,
+    )
+    .ok()?;
+    let tokens_left = limits::judge_usage(&state.pool, plan.user_id, &read.limits)
+        .await
+        .ok()?;
+    let mut history = read.history.clone();
+    history.push((MessageRole::User, text.to_string()));
+    let job = plan.job(provider_messages(history, plan.budget), tokens_left);
+    Some(state.generations.ask_early(job))
+}
+
+/// What [`store`] stored.
+struct Stored {
+    sent: SentMessage,
+    /// The history as stored, oldest first, the question last.
+    history: Vec<(MessageRole, String)>,
+    /// The day's output tokens left (`None`: no such limit).
+    tokens_left: Option<u64>,
+}
+
+/// Step 3: stores the turn in one transaction, or nothing.
+async fn store(state: &AppState, plan: &Plan<'_>, ask: &Ask) -> Result<Stored, AppError> {
+    let (user_id, conversation_id) = (plan.user_id, plan.conversation.summary.id.as_str());
+    let mut tx = state.pool.begin().await?;
+    // Limits first: a refused request stores nothing (the transaction
+    // rolls back). The user's row stays locked until the commit.
+    let tokens_left = limits::admit(&mut tx, user_id).await?;
+    if !conversations::lock(&mut *tx, conversation_id).await? {
+        return Err(AppError::NotFound("conversation".into()));
+    }
+    // Read after both locks: sees what a concurrent turn committed.
+    let being_written = messages::being_written(&mut *tx, conversation_id, user_id).await?;
+    if being_written.here.is_some() {
+        return Err(AppError::Conflict(
+            "an answer is still being written; stop it or wait".into(),
+        ));
+    }
+    limits::check_in_flight(being_written.for_user, state.config.max_answers_per_user)?;
+    let user_message = match ask {
+        Ask::New(text) => {
+            messages::insert_returning(
+                &mut *tx,
+                &db::new_id(),
+                messages::NewMessage {
+                    conversation_id,
+                    user_id: Some(user_id),
+                    role: MessageRole::User,
+                    content: text,
+                    metadata: None,
+                },
+            )
+            .await?
+        }
+        Ask::Again { .. } | Ask::Edited { .. } => {
+            replace_last(&mut tx, conversation_id, ask).await?
+        }
+    };
+    let assistant_message = messages::insert_returning(
+        &mut *tx,
+        &plan.answer_id,
+        messages::NewMessage {
+            conversation_id,
+            user_id: None,
+            role: MessageRole::Assistant,
+            content: "",
+            metadata: Some(AnswerMetadata::streaming(
+                plan.provider,
+                &plan.model,
+                user_id,
+            )),
+        },
+    )
+    .await?;
+    let summary = &plan.conversation.summary;
+    let title = if summary.title == DEFAULT_TITLE {
+        let title = title_from_message(&user_message.content);
+        conversations::rename(&mut *tx, conversation_id, user_id, &title).await?;
+        title
+    } else {
+        summary.title.clone()
+    };
+    if summary.model.as_deref() != Some(plan.model.as_str()) {
+        conversations::update_settings(
+            &mut *tx,
+            conversation_id,
+            user_id,
+            Some(&plan.model),
+            plan.conversation.system_prompt.as_deref(),
+        )
+        .await?;
+    }
+    let history = messages::history(&mut *tx, conversation_id, HISTORY).await?;
+    tx.commit().await?;
+    Ok(Stored {
+        sent: SentMessage {
+            user_message,
+            assistant_message,
+            title,
+        },
+        history,
+        tokens_left,
+    })
+}
+
+/// For a regeneration or an edit: the last question, rewritten for an edit,
+/// with the answers after it deleted. Read under the conversation's lock:
+/// the message named is still the one this would replace, or nothing is done.
+async fn replace_last(
+    tx: &mut sqlx::PgConnection,
+    conversation_id: &str,
+    ask: &Ask,
+) -> Result<MessageView, AppError> {
+    let mut last = messages::last_user_message(&mut *tx, conversation_id)
+        .await?
+        .ok_or_else(|| AppError::Invalid("there is no message to answer again".into()))?;
+    let current = match ask {
+        Ask::Again { answer } => {
+            messages::latest_id(&mut *tx, conversation_id)
+                .await?
+                .as_ref()
+                == Some(answer)
+        }
+        Ask::Edited { question, .. } => last.id == *question,
+        Ask::New(_) => true,
+    };
+    if !current {
+        return Err(AppError::Conflict(CHANGED_ELSEWHERE.into()));
+    }
+    messages::delete_after(&mut *tx, conversation_id, &last).await?;
+    if let Ask::Edited { text, .. } = ask {
+        messages::set_content(&mut *tx, &last.id, text).await?;
+        last.content = text.clone();
+    }
+    Ok(last)
+}
+
+/// The conversation as the provider sees it (system messages are sent
+/// apart): the newest messages whose text fits in `budget` bytes (the
+/// history is also limited by count, but 200 long messages would make a
+/// request of tens of megabytes). The question itself is always sent (a
+/// message is at most 400 KB, the budget at least 512 KB), and a history
+/// that was cut starts with a question, as Anthropic requires.
+fn provider_messages(history: Vec<(MessageRole, String)>, budget: usize) -> Vec<ChatMessage> {
+    let all: Vec<ChatMessage> = history
+        .into_iter()
+        .filter_map(|(role, text)| {
+            let speaker = match role {
+                MessageRole::User => Speaker::User,
+                MessageRole::Assistant => Speaker::Assistant,
+                MessageRole::System => return None,
+            };
+            Some(ChatMessage { speaker, text })
+        })
+        .collect();
+    let count = all.len();
+    let mut used = 0;
+    let mut kept: Vec<ChatMessage> = all
+        .into_iter()
+        .rev()
+        .enumerate()
+        .take_while(|(i, message)| {
+            used += message.text.len();
+            *i == 0 || used <= budget
+        })
+        .map(|(_, message)| message)
+        .collect();
+    let cut = kept.len() < count;
+    while cut && kept.len() > 1 && kept.last().is_some_and(|m| m.speaker == Speaker::Assistant) {
+        kept.pop();
+    }
+    kept.reverse();
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(role: MessageRole, bytes: usize) -> (MessageRole, String) {
+        (role, "x".repeat(bytes))
+    }
+
+    #[test]
+    fn a_long_history_is_cut_to_the_budget_and_starts_with_a_question() {
+        use MessageRole::{Assistant, System, User};
+        let history = vec![
+            said(User, 10),
+            said(Assistant, 10),
+            said(System, 10),
+            said(User, 10),
+            said(Assistant, 10),
+            said(User, 10),
+        ];
+        // Everything fits: all but the system message.
+        assert_eq!(provider_messages(history.clone(), 100).len(), 5);
+        // 25 bytes keep the last two; cut, the history may not open with an answer.
+        let kept = provider_messages(history.clone(), 25);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].speaker, Speaker::User);
+        // The question is sent whatever its size.
+        assert_eq!(provider_messages(vec![said(User, 50)], 10).len(), 1);
+    }
+}
