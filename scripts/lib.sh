@@ -167,6 +167,18 @@ start_private_postgres() {
   PRIVATE_PGDIR="$pgdir"
 }
 
+# Tests need a PostgreSQL server they may create databases on: DATABASE_URL if
+# given, else the local one at 127.0.0.1:5432, else a private throwaway cluster.
+ensure_test_database() {
+  [ -z "${DATABASE_URL:-}" ] || return 0
+  if "$PG_BIN/psql" -qtA -h 127.0.0.1 -p 5432 -U postgres -d postgres -c 'select 1' >/dev/null 2>&1; then
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
+  else
+    say "no PostgreSQL at 127.0.0.1:5432: starting a private one"
+    start_private_postgres
+  fi
+}
+
 # Builds the release server, the fake provider and the load generator, then
 # starts a private PostgreSQL (with the settings given), the fake provider and
 # the server, as scripts/bench and scripts/soak measure them. Sets `bin`,
@@ -224,4 +236,44 @@ start_release_server() {
     kill -0 "$started_pid" 2>/dev/null || { cat "$log"; die "the server exited before it was ready"; }
     sleep 0.5
   done
+}
+
+# Clippy on the server build (app with `ssr`, the server, the fake provider,
+# the bench; every target), warnings as errors, with the query macros asking a
+# fresh database with every migration instead of the offline cache: what they
+# learn goes to a temporary folder, which `check` compares with the committed
+# .sqlx/ and `update` puts in its place. One compile does both jobs.
+# Needs DATABASE_URL (a server it may create a database on).
+clippy_server_and_query_cache() {
+  local mode="$1" base query db url fresh
+  base="${DATABASE_URL%%\?*}"
+  query="${DATABASE_URL#"$base"}"
+  db="vibebot_query_cache_$$"
+  url="${base%/*}/$db$query"
+  "$PG_BIN/psql" -qtA -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
+  CLEANUP+=("'$PG_BIN/psql' -qtA '$DATABASE_URL' -c 'DROP DATABASE IF EXISTS $db' >/dev/null")
+  for f in migrations/*.sql; do
+    "$PG_BIN/psql" -qtA -v ON_ERROR_STOP=1 "$url" -f "$f" >/dev/null
+  done
+  fresh="$(mktemp -d /tmp/vibebot-sqlx.XXXXXX)"
+  CLEANUP+=("rm -rf '$fresh'")
+  # The macros run again only when the crate that holds them is rebuilt.
+  touch app/src/lib.rs
+  SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$fresh" DATABASE_URL="$url" \
+    cargo clippy -p app -p server -p fake-provider -p vibebot-bench --features app/ssr \
+    --all-targets -- -D warnings
+  case "$mode" in
+    check)
+      diff -rq .sqlx "$fresh" >&2 ||
+        die "the offline query cache .sqlx/ is out of date with the queries: run scripts/query-cache and commit .sqlx/" ;;
+    update)
+      rm -f .sqlx/query-*.json
+      cp "$fresh"/query-*.json .sqlx/
+      say ".sqlx/ now holds the $(ls .sqlx | wc -l) queries of the code" ;;
+  esac
+}
+
+# Clippy on the browser build (app with `hydrate`, through the frontend crate).
+clippy_browser() {
+  cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 }

@@ -333,6 +333,11 @@ fn server_time(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     (ms.is_finite() && ms >= 0.0).then(|| Duration::from_nanos((ms * 1e6).round() as u64))
 }
 
+/// An event of an answer's stream; `None` for anything else.
+fn answer_event(event: &SseEvent) -> Option<AnswerEvent> {
+    AnswerEvent::parse(event.event.as_deref()?, &event.data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,9 +351,4 @@ mod tests {
         headers.insert("server-timing", "app;dur=oops".parse().unwrap());
         assert_eq!(server_time(&headers), None);
     }
-}
-
-/// An event of an answer's stream; `None` for anything else.
-fn answer_event(event: &SseEvent) -> Option<AnswerEvent> {
-    AnswerEvent::parse(event.event.as_deref()?, &event.data)
 }

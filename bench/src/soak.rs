@@ -114,7 +114,7 @@ async fn worker(vibebot: VibeBot, conversation: String, n: usize, until: Instant
                     .as_str()
                     .unwrap_or_default()
                     .to_string();
-                if i % 7 == 0 {
+                if i.is_multiple_of(7) {
                     // The browser leaves mid-answer (unless it ended first).
                     let left = tokio::time::timeout(
                         Duration::from_millis(200),
@@ -130,7 +130,7 @@ async fn worker(vibebot: VibeBot, conversation: String, n: usize, until: Instant
                             Ok(Err(_)) => "no end".to_string(),
                         },
                     );
-                } else if i % 11 == 0 {
+                } else if i.is_multiple_of(11) {
                     tokio::time::sleep(Duration::from_millis(150)).await;
                     let stopped = vibebot
                         .call_status("chat/stop", &[("message_id", &answer)])

@@ -466,7 +466,9 @@ mod tests {
 
     #[test]
     fn each_bad_variable_is_named_with_its_problem() {
-        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        // (variables, the one named, a word of its message)
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case] = &[
             (&[("VIBEBOT_ENV", "staging")], "VIBEBOT_ENV", "`staging`"),
             (
                 &[("DATABASE_URL", "mysql://x")],

@@ -63,11 +63,14 @@ pub fn settled_end(source: &str) -> usize {
         let indent = text.len() - trimmed.len();
         match (fence, fence_of(trimmed)) {
             (None, Some(open)) if indent < 4 => fence = Some(open),
-            (Some((c, n)), Some((c2, n2))) if c == c2 && n2 >= n && indent < 4 => {
-                // A closing fence carries nothing after its backticks.
-                if trimmed.trim_start_matches(c).trim().is_empty() {
-                    fence = None;
-                }
+            // A closing fence carries nothing after its backticks.
+            (Some((c, n)), Some((c2, n2)))
+                if c == c2
+                    && n2 >= n
+                    && indent < 4
+                    && trimmed.trim_start_matches(c).trim().is_empty() =>
+            {
+                fence = None;
             }
             _ => {}
         }

@@ -37,7 +37,7 @@ pub fn is_safe_url(url: &str) -> bool {
         .chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
         .collect();
-    match cleaned.find(|c| matches!(c, ':' | '/' | '?' | '#')) {
+    match cleaned.find([':', '/', '?', '#']) {
         Some(i) if cleaned[i..].starts_with(':') => {
             let scheme = cleaned[..i].to_ascii_lowercase();
             matches!(scheme.as_str(), "http" | "https" | "mailto")

@@ -134,8 +134,9 @@ pub enum AnswerEvent {
     Snapshot { content: String },
     /// Text to append.
     Delta { text: String },
-    /// The answer ended; the stream closes.
-    Done { metadata: AnswerMetadata },
+    /// The answer ended; the stream closes. (Boxed: the other events are
+    /// small and many.)
+    Done { metadata: Box<AnswerMetadata> },
 }
 
 impl AnswerEvent {
@@ -220,10 +221,10 @@ mod tests {
         );
         assert_eq!(AnswerEvent::parse("delta", r#"{"text":"hi"}"#), Some(delta));
         let done = AnswerEvent::Done {
-            metadata: AnswerMetadata {
+            metadata: Box::new(AnswerMetadata {
                 status: AnswerStatus::Stopped,
                 ..AnswerMetadata::default()
-            },
+            }),
         };
         assert_eq!(AnswerEvent::parse(done.name(), &done.data()), Some(done));
         assert_eq!(AnswerEvent::parse("other", "{}"), None);

@@ -96,7 +96,9 @@ pub async fn run(
         .as_str()
         .context("a second page")?
         .to_string();
-    let calls: [(&str, &str, Vec<(&str, &str)>); 4] = [
+    // (what, the server function, its arguments)
+    type Call<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+    let calls: [Call; 4] = [
         ("sidebar, first page", "conversations/list", vec![]),
         (
             "sidebar, next page",

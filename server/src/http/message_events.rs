@@ -151,7 +151,7 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
         if !progress.is_streaming() {
             let _ = tx
                 .send(event(AnswerEvent::Done {
-                    metadata: progress.metadata,
+                    metadata: Box::new(progress.metadata),
                 }))
                 .await;
             return;

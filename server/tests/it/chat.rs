@@ -646,7 +646,7 @@ async fn a_second_instance_follows_and_stops_answers_written_by_the_first(pool: 
     assert_eq!(end.status, AnswerStatus::Complete);
     let (content, metadata) = stored(&pool, &id).await;
     assert_eq!(text_of(&events), content);
-    assert_eq!(*end, AnswerMetadata::from_stored(metadata));
+    assert_eq!(**end, AnswerMetadata::from_stored(metadata));
     assert!(content.trim_end().ends_with("tok40"), "{content:?}");
 
     // A stop sent to the other instance stops the writer here.

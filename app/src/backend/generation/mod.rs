@@ -29,14 +29,15 @@ pub use task::{Early, Job};
 #[derive(Debug, Clone)]
 pub enum Update {
     Text(String),
-    /// The answer ended; its final metadata.
-    Finished(AnswerMetadata),
+    /// The answer ended; its final metadata (boxed: every slot of the
+    /// channel is as large as the largest update).
+    Finished(Box<AnswerMetadata>),
 }
 
 /// What a subscriber gets after the text so far.
 pub enum Following {
     Updates(broadcast::Receiver<Update>),
-    Ended(AnswerMetadata),
+    Ended(Box<AnswerMetadata>),
 }
 
 /// One answer being written in this process.
@@ -112,7 +113,7 @@ impl Live {
     fn finish(&self, metadata: AnswerMetadata) {
         let mut draft = self.draft.lock().expect("not poisoned");
         draft.ended = Some(metadata.clone());
-        let _ = self.updates.send(Update::Finished(metadata));
+        let _ = self.updates.send(Update::Finished(Box::new(metadata)));
     }
 
     fn text(&self) -> String {
@@ -260,7 +261,7 @@ impl Registry {
             .clone();
         let draft = live.draft.lock().expect("not poisoned");
         let next = match &draft.ended {
-            Some(metadata) => Following::Ended(metadata.clone()),
+            Some(metadata) => Following::Ended(Box::new(metadata.clone())),
             None => Following::Updates(live.updates.subscribe()),
         };
         Some((draft.text.clone(), next))

@@ -69,7 +69,7 @@ mod browser {
                 done => {
                     // An unreadable event ends the answer as it stands.
                     let metadata = match done {
-                        Some(AnswerEvent::Done { metadata }) => metadata,
+                        Some(AnswerEvent::Done { metadata }) => *metadata,
                         _ => Default::default(),
                     };
                     flush();

@@ -55,7 +55,7 @@ pub fn ChatShell(children: Children) -> impl IntoView {
         }
     });
     on_cleanup(move || escape.remove());
-    Effect::new(|| remember_utc_offset());
+    Effect::new(remember_utc_offset);
     view! {
         <RequireSignedIn />
         <AppHeader />

@@ -416,7 +416,7 @@ pub async fn follow(client: &Client, message_id: &str) -> (String, AnswerMetadat
     let Some(AnswerEvent::Done { metadata }) = events.last() else {
         panic!("`events` ends with `done`");
     };
-    (text_of(&events), metadata.clone())
+    (text_of(&events), (**metadata).clone())
 }
 
 /// The text that `events` (a snapshot, then deltas or snapshots) add up to.
