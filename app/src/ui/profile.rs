@@ -1,3 +1,6 @@
+//! `/settings/profile`: name, email, password, the model new chats start
+//! with, and deleting the account.
+
 use leptos::prelude::*;
 
 use super::app_header::AppHeader;
@@ -11,6 +14,14 @@ use crate::api::profile::{ChangeEmail, ChangePassword, DeleteAccount, UpdateName
 use crate::model::account::PASSWORD_MIN_CHARS;
 
 /// The signed-in user's own account settings.
+/// `/settings` and `/profile`, where people look for their settings: a
+/// redirect (a real 302 on the server) to the profile page, whose header leads
+/// to the other settings.
+#[component]
+pub fn ToProfile() -> impl IntoView {
+    view! { <leptos_router::components::Redirect path="/settings/profile" /> }
+}
+
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let auth = use_auth();

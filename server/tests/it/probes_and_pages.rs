@@ -103,6 +103,60 @@ async fn pages_redirect_by_sign_in_state_with_real_302s(pool: PgPool) {
     assert!(profile.text().await.unwrap().contains("ada@example.com"));
 }
 
+/// A member who opens an admin page gets one refusal (403), without the
+/// page's cards; `/settings` and `/profile` lead to the settings.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn admin_pages_refuse_members_and_guessed_settings_addresses_lead_somewhere(pool: PgPool) {
+    let base = common::spawn_app(pool.clone()).await;
+    let client = common::Client::new(&base);
+    let page = |path: &str| {
+        client
+            .http
+            .get(format!("{base}{path}"))
+            .header("accept", "text/html")
+            .send()
+    };
+    for path in ["/admin", "/admin/usage", "/admin/models"] {
+        let visitor = page(path).await.unwrap();
+        assert_eq!(visitor.status(), 302, "{path}");
+        let location = visitor.headers()["location"].to_str().unwrap();
+        assert!(location.starts_with("/login?next="), "{path}: {location}");
+    }
+    // The settings first (which send a visitor on to sign in).
+    for path in ["/settings", "/profile"] {
+        let visitor = page(path).await.unwrap();
+        assert_eq!(visitor.status(), 302, "{path}");
+        assert_eq!(visitor.headers()["location"], "/settings/profile", "{path}");
+    }
+
+    client
+        .register("ada@example.com", "correct horse battery")
+        .await;
+    for path in ["/admin", "/admin/usage", "/admin/models"] {
+        let member = page(path).await.unwrap();
+        assert_eq!(member.status(), 403, "{path}");
+        let body = member.text().await.unwrap();
+        assert!(
+            body.contains("Only administrators can see the administration pages"),
+            "{path}: {body}"
+        );
+        assert!(!body.contains("Only administrators can do this"), "{path}");
+        assert!(!body.contains("registration-heading"), "no card: {path}");
+    }
+    for path in ["/settings", "/profile"] {
+        let member = page(path).await.unwrap();
+        assert_eq!(member.status(), 302, "{path}");
+        assert_eq!(member.headers()["location"], "/settings/profile", "{path}");
+    }
+
+    common::set_role(&pool, "ada@example.com", "ADMIN").await;
+    let admin = page("/admin").await.unwrap();
+    assert_eq!(admin.status(), 200);
+    let body = admin.text().await.unwrap();
+    assert!(body.contains("registration-heading"), "{body}");
+    assert!(!body.contains("data-testid=\"forbidden\""), "{body}");
+}
+
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn every_response_says_how_long_the_server_took(pool: PgPool) {
     let base = common::spawn_app(pool).await;

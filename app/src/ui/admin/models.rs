@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::AdminSubPage;
+use super::AdminOnly;
 use crate::api::admin_models::{
     admin_models, admin_set_model_access, admin_set_model_mode, admin_set_model_override,
     admin_set_role_default_model,
@@ -17,20 +17,27 @@ use crate::ui::toast::{use_toasts, Toasts};
 
 #[component]
 pub fn AdminModelsPage() -> impl IntoView {
+    view! {
+        <AdminOnly title="Models" sub_page=true>
+            <AllModels />
+        </AdminOnly>
+    }
+}
+
+#[component]
+fn AllModels() -> impl IntoView {
     let page = Resource::new(|| (), |_| admin_models());
     let changes = Changes {
         toasts: use_toasts(),
         reload: Callback::new(move |_| page.refetch()),
     };
     view! {
-        <AdminSubPage title="Models">
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || page.get().map(|result| match result {
-                    Ok(models) => view! { <Models models changes /> }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
-            </Transition>
-        </AdminSubPage>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || page.get().map(|result| match result {
+                Ok(models) => view! { <Models models changes /> }.into_any(),
+                Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
+            })}
+        </Transition>
     }
 }
 

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::AdminSubPage;
+use super::AdminOnly;
 use crate::api::usage::admin_usage;
 use crate::model::usage::{AdminUsageReport, UserUsage, TOP_USERS};
 use crate::ui::form::capitalize;
@@ -8,13 +8,20 @@ use crate::ui::usage::{
     usd_precise, CsvDownload, ModelTable, PeriodCards, TotalsCells, TotalsHeaders,
 };
 
-/// `/admin/usage`: what every user's answers cost. ADMIN only (the server
-/// refuses everyone else; this page then says so).
+/// `/admin/usage`: what every user's answers cost.
 #[component]
 pub fn AdminUsagePage() -> impl IntoView {
+    view! {
+        <AdminOnly title="Usage of all users" sub_page=true>
+            <AllUsage />
+        </AdminOnly>
+    }
+}
+
+#[component]
+fn AllUsage() -> impl IntoView {
     let report = Resource::new(|| (), |_| admin_usage());
     view! {
-        <AdminSubPage title="Usage of all users">
             <p class="muted">"Answers, tokens and cost of every user, by UTC day, as counted when each answer finished."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || report.get().map(|result| match result {
@@ -23,7 +30,6 @@ pub fn AdminUsagePage() -> impl IntoView {
                 })}
             </Transition>
             <CsvDownload action="/api/admin/usage.csv" />
-        </AdminSubPage>
     }
 }
 
