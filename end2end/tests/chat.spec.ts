@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { closeSidebar, hydrated, lastAnswer, newChat, openConversation, openSidebar, pickModel, register, say, signInAsSeededUser } from "./helpers";
+import { call, closeSidebar, conversationOfTurns, hydrated, lastAnswer, newChat, openSidebar, pickModel, register, say, signInAsSeededUser } from "./helpers";
 
 test("send, watch tokens arrive, stop, reload mid-answer, system prompt", async ({ page }) => {
   const dialogs: string[] = [];
@@ -193,9 +193,12 @@ test("search finds a conversation by a word in one of its messages", async ({ pa
 
 test("a long conversation opens at its end and loads older messages on scroll", async ({ page }) => {
   await signInAsSeededUser(page);
-  await openConversation(page, "A long conversation");
+  // 100 turns, 200 messages: two pages of 100.
+  const title = `A long conversation ${test.info().project.name} ${Date.now()}`;
+  await page.goto(`/c/${await conversationOfTurns(page, title, 100)}`);
+  await hydrated(page);
   // The latest page: the last answer is in view, the first question is not loaded yet.
-  await expect(lastAnswer(page)).toContainText("Answer 100: after 100 comes 101.");
+  await expect(lastAnswer(page)).toContainText("You said: Question 100: what comes after 100?");
   await expect(lastAnswer(page)).toBeInViewport();
   await expect(page.getByTestId("user-message").filter({ hasText: "Question 1:" })).toHaveCount(0);
   // Scrolling to the top loads the older page.
@@ -247,18 +250,12 @@ test("rename and delete from the sidebar", async ({ page }) => {
 test("the sidebar pages through many conversations: by its button, and as it is scrolled", async ({ page }) => {
   await register(page, `pages-${test.info().project.name}-${Date.now()}@example.com`);
   // 120 conversations of a new account: a first page of 50, then two more.
-  const origin = new URL(page.url()).origin;
-  const call = async (endpoint: string, form: Record<string, string>) => {
-    const response = await page.request.post(`/api/${endpoint}`, { form, headers: { origin } });
-    expect(response.status(), `${endpoint}: ${await response.text()}`).toBe(200);
-    return response.json();
-  };
   const titles = Array.from({ length: 120 }, (_, i) => `Pile ${i + 1}`);
   for (let start = 0; start < titles.length; start += 10) {
     await Promise.all(
       titles.slice(start, start + 10).map(async (title) => {
-        const { id } = await call("conversations/create", {});
-        await call("conversations/rename", { id, title });
+        const { id } = await call(page, "conversations/create", {});
+        await call(page, "conversations/rename", { id, title });
       }),
     );
   }

@@ -98,3 +98,28 @@ export async function addKey(page: Page, provider: "CLAUDE" | "OPENAI", key: str
   await page.getByRole("button", { name: "Save key" }).click();
   await expect(page.getByText("Key saved.")).toBeVisible();
 }
+
+/** Calls a server function as the page's account (same origin, its cookies); its JSON. */
+export async function call(page: Page, endpoint: string, form: Record<string, string>) {
+  const origin = new URL(page.url()).origin;
+  const response = await page.request.post(`/api/${endpoint}`, { form, headers: { origin } });
+  expect(response.status(), `${endpoint}: ${await response.text()}`).toBe(200);
+  return response.json();
+}
+
+/**
+ * A conversation of `turns` questions ("Question n: what comes after n?") and
+ * the fake provider's answers, titled `title`, made through the server
+ * functions one turn after the other. Returns its id.
+ */
+export async function conversationOfTurns(page: Page, title: string, turns: number): Promise<string> {
+  const { id } = await call(page, "conversations/create", { model: "claude-sonnet-4-5" });
+  for (let n = 1; n <= turns; n++) {
+    const sent = await call(page, "chat/send", { conversation_id: id, text: `Question ${n}: what comes after ${n}?` });
+    // The event stream closes when the answer ends: then the next may be asked.
+    const events = await page.request.get(`/api/messages/${sent.assistant_message.id}/events`);
+    expect(await events.text()).toContain("event: done");
+  }
+  await call(page, "conversations/rename", { id, title });
+  return id;
+}

@@ -4,7 +4,7 @@
 // end2end/screenshots/ (the README shows a few of them, copied to docs/).
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { hydrated, lastAnswer, openConversation, pickModel, say, newChat, signInAsSeededUser } from "./helpers";
+import { conversationOfTurns, hydrated, lastAnswer, pickModel, say, newChat, signInAsSeededUser } from "./helpers";
 
 // Whatever the Content-Security-Policy refuses, chromium reports on the console.
 const refused = new WeakMap<Page, string[]>();
@@ -63,7 +63,10 @@ test("signed-in pages", async ({ page }) => {
   await page.locator("summary", { hasText: "System prompt" }).click();
   await expect(page.getByLabel("Temperature")).toBeVisible();
   await check(page, "conversation-settings");
-  await openConversation(page, "A long conversation");
+  // Longer than a page of messages: the button for earlier ones shows.
+  const long = `A long conversation ${test.info().project.name} ${Date.now()}`;
+  await page.goto(`/c/${await conversationOfTurns(page, long, 60)}`);
+  await hydrated(page);
   await check(page, "long-conversation");
   await page.goto("/settings/keys");
   await check(page, "keys");

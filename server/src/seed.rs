@@ -1,6 +1,7 @@
 //! Sample data from the spec's "Seed Data": an admin, a test user with two
-//! (fake) API keys, two short conversations and a long one (200 messages, to
-//! see paging). Running it again changes nothing.
+//! (fake) API keys and two sample conversations. Running it again changes
+//! nothing. (Fixtures the browser tests and the benchmarks need, such as a
+//! conversation longer than a page, are made by them.)
 
 use std::fmt;
 
@@ -151,48 +152,10 @@ pub async fn seed(pool: &PgPool, cipher: &KeyCipher) -> Result<SeedReport, sqlx:
     }
 
     for sample in &CONVERSATIONS {
-        let turns: Vec<Turn> = sample
-            .turns
-            .iter()
-            .map(|&(q, a, i, o)| (q.to_string(), a.to_string(), i, o))
-            .collect();
-        insert_conversation(&mut tx, &user_id, sample, &turns, &mut report).await?;
+        insert_conversation(&mut tx, &user_id, sample, &mut report).await?;
     }
-    insert_conversation(
-        &mut tx,
-        &user_id,
-        &LONG_CONVERSATION,
-        &long_turns(),
-        &mut report,
-    )
-    .await?;
     tx.commit().await?;
     Ok(report)
-}
-
-/// (question, answer, input tokens, output tokens)
-type Turn = (String, String, u32, u32);
-
-/// A conversation long enough to page: 100 turns, 200 messages.
-const LONG_CONVERSATION: SampleConversation = SampleConversation {
-    title: "A long conversation",
-    model: "claude-haiku-4-5",
-    provider: ApiKeyProvider::Claude,
-    system_prompt: None,
-    turns: &[],
-};
-
-fn long_turns() -> Vec<Turn> {
-    (1..=100)
-        .map(|n| {
-            (
-                format!("Question {n}: what comes after {n}?"),
-                format!("Answer {n}: after {n} comes {}.", n + 1),
-                12 + n,
-                9,
-            )
-        })
-        .collect()
 }
 
 /// Inserts a sample conversation and its turns, unless one with its title exists.
@@ -200,7 +163,6 @@ async fn insert_conversation(
     tx: &mut sqlx::PgConnection,
     user_id: &str,
     sample: &SampleConversation,
-    turns: &[Turn],
     report: &mut SeedReport,
 ) -> Result<(), sqlx::Error> {
     if conversations::find_id_by_title(&mut *tx, user_id, sample.title)
@@ -222,7 +184,7 @@ async fn insert_conversation(
     .await?;
     report.conversations += 1;
     let model = app::model::catalog::find(sample.model).expect("seed models are in the catalogue");
-    for (question, answer, input_tokens, output_tokens) in turns {
+    for (question, answer, input_tokens, output_tokens) in sample.turns {
         let cost = model.price.cost_usd(*input_tokens, *output_tokens);
         messages::insert(
             &mut *tx,
