@@ -22,6 +22,30 @@ pub async fn send_message(
     turn::take(&state, &account.id, &conversation_id, Ask::New(text), model).await
 }
 
+/// Starts a conversation (with `model`, or from a template as
+/// `conversations/create` does) with its first message, in one transaction:
+/// a message refused (a limit, say) leaves no empty conversation behind.
+#[server(endpoint = "chat/start")]
+pub async fn start_conversation(
+    model: Option<String>,
+    template_id: Option<String>,
+    text: String,
+) -> Result<SentMessage, AppError> {
+    use crate::api::conversations::ssr::Setup;
+    use crate::backend::turn;
+
+    let (state, _, account) = crate::backend::auth::require_writer().await?;
+    crate::model::conversation::check_message(&text).map_err(AppError::Invalid)?;
+    let setup = Setup::read(&state, &account.id, model, None, template_id).await?;
+    turn::start(
+        &state,
+        &account.id,
+        setup.new_conversation(&account.id),
+        text,
+    )
+    .await
+}
+
 /// Replaces the last answer, `message_id`, with a new one (also: retry
 /// after an error). Another answer or question since (another tab's) is a
 /// conflict: nothing the user has not seen is replaced.

@@ -16,37 +16,11 @@ pub async fn create_conversation(
     system_prompt: Option<String>,
     template_id: Option<String>,
 ) -> Result<ConversationSummary, AppError> {
-    use crate::backend::db::{conversations, templates};
-    use crate::model::conversation::{normalize_system_prompt, DEFAULT_TITLE};
+    use crate::backend::db::conversations;
 
     let (state, _, account) = crate::backend::auth::require_writer().await?;
-    let model = ssr::checked_model(model.as_deref())?;
-    let system_prompt =
-        normalize_system_prompt(system_prompt.as_deref()).map_err(AppError::Invalid)?;
-    let template = match template_id.as_deref().filter(|t| !t.is_empty()) {
-        Some(template_id) => Some(
-            templates::find_visible(&state.pool, template_id, &account.id)
-                .await?
-                .ok_or_else(|| AppError::NotFound("template".into()))?,
-        ),
-        None => None,
-    };
-    let model = model.or_else(|| template.as_ref().and_then(|t| t.model.clone()));
-    ssr::check_allowed(&state, &account.id, model.as_deref()).await?;
-    let system_prompt =
-        system_prompt.or_else(|| template.as_ref().and_then(|t| t.system_prompt.clone()));
-    let settings = template.map(|t| t.settings).unwrap_or_default();
-    let id = conversations::insert(
-        &state.pool,
-        conversations::NewConversation {
-            user_id: &account.id,
-            title: DEFAULT_TITLE,
-            model: model.as_deref(),
-            system_prompt: system_prompt.as_deref(),
-            settings,
-        },
-    )
-    .await?;
+    let setup = ssr::Setup::read(&state, &account.id, model, system_prompt, template_id).await?;
+    let id = conversations::insert(&state.pool, setup.new_conversation(&account.id)).await?;
     Ok(ssr::find(&state, &id, &account.id).await?.summary)
 }
 
@@ -254,10 +228,64 @@ pub async fn delete_conversation(id: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
-    use crate::backend::db::conversations::{self, ConversationRow};
+pub(crate) mod ssr {
+    use crate::backend::db::conversations::{self, ConversationRow, NewConversation};
+    use crate::backend::db::templates;
     use crate::backend::AppState;
     use crate::error::AppError;
+    use crate::model::conversation::{normalize_system_prompt, DEFAULT_TITLE};
+    use crate::model::generation::GenerationSettings;
+
+    /// A new conversation's model, system prompt and settings: as asked, or
+    /// from a template (its model, system prompt and generation settings; a
+    /// model or prompt asked for replaces the template's). The model, if
+    /// any, is one the user's role may use.
+    pub struct Setup {
+        model: Option<String>,
+        system_prompt: Option<String>,
+        settings: GenerationSettings,
+    }
+
+    impl Setup {
+        pub async fn read(
+            state: &AppState,
+            user_id: &str,
+            model: Option<String>,
+            system_prompt: Option<String>,
+            template_id: Option<String>,
+        ) -> Result<Self, AppError> {
+            let model = checked_model(model.as_deref())?;
+            let system_prompt =
+                normalize_system_prompt(system_prompt.as_deref()).map_err(AppError::Invalid)?;
+            let template = match template_id.as_deref().filter(|t| !t.is_empty()) {
+                Some(template_id) => Some(
+                    templates::find_visible(&state.pool, template_id, user_id)
+                        .await?
+                        .ok_or_else(|| AppError::NotFound("template".into()))?,
+                ),
+                None => None,
+            };
+            let model = model.or_else(|| template.as_ref().and_then(|t| t.model.clone()));
+            check_allowed(state, user_id, model.as_deref()).await?;
+            let system_prompt =
+                system_prompt.or_else(|| template.as_ref().and_then(|t| t.system_prompt.clone()));
+            Ok(Setup {
+                model,
+                system_prompt,
+                settings: template.map(|t| t.settings).unwrap_or_default(),
+            })
+        }
+
+        pub fn new_conversation<'a>(&'a self, user_id: &'a str) -> NewConversation<'a> {
+            NewConversation {
+                user_id,
+                title: DEFAULT_TITLE,
+                model: self.model.as_deref(),
+                system_prompt: self.system_prompt.as_deref(),
+                settings: self.settings,
+            }
+        }
+    }
 
     pub fn not_found() -> AppError {
         AppError::NotFound("conversation".into())

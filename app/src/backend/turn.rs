@@ -1,5 +1,6 @@
 //! A turn: a question and its answer. A send, a regeneration and an edit
-//! each take one, in these steps:
+//! each take one ([`take`]; a new conversation's first: [`start`]), in these
+//! steps:
 //!
 //! 1. [`plan`]: read everything the turn needs in one statement
 //!    (`db::turn::context`, beside the named model's lists), judge the model
@@ -65,7 +66,9 @@ pub async fn take(
         Ask::New(text) => ask_early(state, &plan, text).await,
         Ask::Again { .. } | Ask::Edited { .. } => None,
     };
-    let stored = store(state, &plan, &ask).await?;
+    let mut tx = state.pool.begin().await?;
+    let stored = store(&mut tx, state, &plan, &ask).await?;
+    tx.commit().await?;
     let job = plan.job(
         provider_messages(stored.history, plan.budget),
         stored.tokens_left,
@@ -74,6 +77,41 @@ pub async fn take(
         Some(early) if early.asks(&job.request) => early.publish(),
         _ => state.generations.start(job),
     }
+    Ok(stored.sent)
+}
+
+/// Starts a conversation with its first question, in one transaction: a
+/// question refused (a limit, the model) leaves no empty conversation behind.
+/// Not asked early: a new conversation's context is read inside the
+/// transaction that stores it.
+pub async fn start(
+    state: &AppState,
+    user_id: &str,
+    conversation: conversations::NewConversation<'_>,
+    text: String,
+) -> Result<SentMessage, AppError> {
+    let mut tx = state.pool.begin().await?;
+    let conversation_id = conversations::insert(&mut *tx, conversation).await?;
+    let (context, model) = {
+        let context = turn::context(&mut *tx, &conversation_id, user_id, 0).await?;
+        let context = context.ok_or(AppError::Internal)?;
+        let model = context
+            .conversation
+            .summary
+            .model
+            .clone()
+            .ok_or_else(|| AppError::Invalid("choose a model first".into()))?;
+        (context, model)
+    };
+    let found = model_views::for_user(&mut *tx, user_id, &model).await?;
+    let plan = decide(state, user_id, model, context, found)?;
+    let ask = Ask::New(text);
+    let stored = store(&mut tx, state, &plan, &ask).await?;
+    tx.commit().await?;
+    state.generations.start(plan.job(
+        provider_messages(stored.history, plan.budget),
+        stored.tokens_left,
+    ));
     Ok(stored.sent)
 }
 
@@ -129,26 +167,35 @@ async fn plan<'a>(
         Some(m) => tokio::try_join!(reading, model_views::for_user(&state.pool, user_id, m))?,
         None => (reading.await?, None),
     };
+    let context = context.ok_or_else(|| AppError::NotFound("conversation".into()))?;
+    let model = named
+        .or(context.conversation.summary.model.clone())
+        .ok_or_else(|| AppError::Invalid("choose a model first".into()))?;
+    let found = match found {
+        Some(found) => Some(found),
+        None => model_views::for_user(&state.pool, user_id, &model).await?,
+    };
+    decide(state, user_id, model, context, found)
+}
+
+/// Judges the model and the key from what was read: the role must allow
+/// the model; a key that lists it serves it (see `models::serving`), and its
+/// price now is the price it is charged at.
+fn decide<'a>(
+    state: &AppState,
+    user_id: &'a str,
+    model: String,
+    context: turn::TurnContext,
+    found: Option<model_views::ModelForUser>,
+) -> Result<Plan<'a>, AppError> {
     let turn::TurnContext {
         conversation,
         keys,
         limits,
         being_written,
         history,
-    } = context.ok_or_else(|| AppError::NotFound("conversation".into()))?;
-    let model = named
-        .or(conversation.summary.model.clone())
-        .ok_or_else(|| AppError::Invalid("choose a model first".into()))?;
-
-    // The role must allow the model; a key that lists it serves it (see
-    // `models::serving`), and its price now is the price it is charged at.
-    let found = match found {
-        Some(found) => found,
-        None => model_views::for_user(&state.pool, user_id, &model)
-            .await?
-            .ok_or(AppError::Unauthenticated)?,
-    };
-    let allowed = serving::Allowed::judge(&model, found)?;
+    } = context;
+    let allowed = serving::Allowed::judge(&model, found.ok_or(AppError::Unauthenticated)?)?;
     let key = allowed.key(&keys)?;
     let secret = state
         .cipher
@@ -248,13 +295,17 @@ struct Stored {
     tokens_left: Option<u64>,
 }
 
-/// Step 3: stores the turn in one transaction, or nothing.
-async fn store(state: &AppState, plan: &Plan<'_>, ask: &Ask) -> Result<Stored, AppError> {
+/// Step 3: stores the turn in `tx`, or nothing (the caller commits).
+async fn store(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    plan: &Plan<'_>,
+    ask: &Ask,
+) -> Result<Stored, AppError> {
     let (user_id, conversation_id) = (plan.user_id, plan.conversation.summary.id.as_str());
-    let mut tx = state.pool.begin().await?;
     // Limits first: a refused request stores nothing (the transaction
     // rolls back). The user's row stays locked until the commit.
-    let tokens_left = limits::admit(&mut tx, user_id).await?;
+    let tokens_left = limits::admit(&mut *tx, user_id).await?;
     if !conversations::lock(&mut *tx, conversation_id).await? {
         return Err(AppError::NotFound("conversation".into()));
     }
@@ -282,7 +333,7 @@ async fn store(state: &AppState, plan: &Plan<'_>, ask: &Ask) -> Result<Stored, A
             .await?
         }
         Ask::Again { .. } | Ask::Edited { .. } => {
-            replace_last(&mut tx, conversation_id, ask).await?
+            replace_last(&mut *tx, conversation_id, ask).await?
         }
     };
     let assistant_message = messages::insert_returning(
@@ -320,9 +371,9 @@ async fn store(state: &AppState, plan: &Plan<'_>, ask: &Ask) -> Result<Stored, A
         .await?;
     }
     let history = messages::history(&mut *tx, conversation_id, HISTORY).await?;
-    tx.commit().await?;
     Ok(Stored {
         sent: SentMessage {
+            conversation_id: conversation_id.to_string(),
             user_message,
             assistant_message,
             title,

@@ -124,6 +124,7 @@ pub struct MessageView {
 /// written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentMessage {
+    pub conversation_id: String,
     pub user_message: MessageView,
     pub assistant_message: MessageView,
     /// The conversation's title, set from the first message.

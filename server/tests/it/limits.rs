@@ -67,6 +67,67 @@ fn assert_refused(answer: &Answer, says: &str) {
     assert!(retry >= 1, "{answer:?}");
 }
 
+/// A conversation started with its first message is stored with it or not
+/// at all: a refused first message leaves no empty conversation behind.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_refused_first_message_leaves_no_conversation(pool: PgPool) {
+    let (_, admin, ada) = setup(&pool).await;
+    let ada_id = user_id(&pool, ADA).await;
+    let set = set_user_limits(&admin, &ada_id, ["1", "", "", ""]).await;
+    assert_eq!(set.status, 200, "{set:?}");
+    let start = |text: &'static str| {
+        let ada = ada.clone();
+        async move {
+            ada.call(
+                "chat/start",
+                &[("model", "claude-sonnet-4-5"), ("text", text)],
+            )
+            .await
+        }
+    };
+    let conversations = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM conversations")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+
+    let first = start("Plan a trip").await;
+    assert_eq!(first.status, 200, "{first:?}");
+    let conversation = first.body["conversation_id"].as_str().unwrap().to_string();
+    assert_eq!(first.body["title"], "Plan a trip");
+    wait_finished(&pool).await;
+    let (text, metadata) = last_answer(&pool, &conversation).await;
+    assert_eq!(text, "You said: Plan a trip");
+    assert_eq!(metadata["status"], "complete");
+
+    let refused = start("And another").await;
+    assert_refused(&refused, "limit of 1 message per minute");
+    assert_eq!(
+        conversations().await,
+        1,
+        "nothing stored for the refused one"
+    );
+    assert_eq!(messages_stored(&pool).await, 2);
+
+    // A model the role may not use: refused before anything is stored.
+    let withhold = admin
+        .call(
+            "admin/models/access",
+            &[
+                ("role", "USER"),
+                ("model", "claude-sonnet-4-5"),
+                ("allowed", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(withhold.status, 200, "{withhold:?}");
+    requests_age(&pool, 120).await;
+    let withheld = start("Once more").await;
+    assert_eq!(withheld.status, 403, "{withheld:?}");
+    assert_eq!(conversations().await, 1);
+}
+
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn messages_per_minute_refuse_at_the_boundary_and_reset(pool: PgPool) {
     let (_, admin, ada) = setup(&pool).await;

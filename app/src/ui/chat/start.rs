@@ -4,11 +4,9 @@ use leptos_router::hooks::use_navigate;
 use super::composer::Composer;
 use super::model_picker::ModelPicker;
 use super::SidebarVersion;
-use crate::api::chat::send_message;
-use crate::api::conversations::{create_conversation, delete_conversation};
+use crate::api::chat::start_conversation;
 use crate::api::models::available_models;
 use crate::api::templates::list_templates;
-use crate::error::AppError;
 use crate::model::model_menu::ModelMenu;
 use crate::model::template::TemplateView;
 use crate::ui::form::capitalize;
@@ -70,29 +68,25 @@ fn Ask(menu: ModelMenu) -> impl IntoView {
     let navigate = use_navigate();
     // A message the server refused goes back into the box.
     let refused = RwSignal::new(None::<String>);
-    // A new conversation with the chosen model (and template), then the
-    // question in it. If the question is refused (a limit, say), the empty
-    // conversation goes away again.
+    // A new conversation with the chosen model (and template) and the
+    // question in it, stored together or not at all.
     let start = Action::new(move |text: &String| {
         let (text, chosen) = (text.clone(), model.get_untracked());
         let template_id = template.get_untracked().map(|t| t.id);
         async move {
-            let conversation = create_conversation(Some(chosen.clone()), None, template_id).await?;
-            if let Err(e) = send_message(conversation.id.clone(), text.clone(), Some(chosen)).await
-            {
-                let _ = delete_conversation(conversation.id).await;
+            let started = start_conversation(Some(chosen), template_id, text.clone()).await;
+            if started.is_err() {
                 refused.set(Some(text));
-                return Err(e);
             }
-            Ok::<_, AppError>(conversation.id)
+            started
         }
     });
     Effect::new(move || {
-        if let Some(Ok(id)) = start.value().get() {
+        if let Some(Ok(sent)) = start.value().get() {
             if let Some(s) = sidebar {
                 s.bump();
             }
-            navigate(&format!("/c/{id}"), Default::default());
+            navigate(&format!("/c/{}", sent.conversation_id), Default::default());
         }
     });
     let model_ids: Vec<String> = menu.choices.iter().map(|c| c.id().to_string()).collect();

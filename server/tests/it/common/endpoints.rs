@@ -144,6 +144,13 @@ pub fn matrix() -> Vec<Row> {
                 ("text", s("hello")),
             ]
         }),
+        post("chat/start", [401, 403, 404, 404], |w| {
+            vec![
+                ("model", s("claude-sonnet-4-5")),
+                ("template_id", w.template.clone()),
+                ("text", s("hello")),
+            ]
+        }),
         post("chat/regenerate", [401, 403, 404, 404], |w| {
             vec![
                 ("conversation_id", w.conversation.clone()),
