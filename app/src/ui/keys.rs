@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::app_header::AppHeader;
 use super::auth::RequireSignedIn;
+use super::confirm::DeleteButton;
 use super::form::{capitalize, FormError, FormSuccess};
 use crate::api::keys::{
     list_keys, AddKey, DeleteKey, RenameKey, ReplaceKey, SetDefaultKey, TestKey,
@@ -170,7 +171,6 @@ fn models_line(key: &ApiKeyView) -> String {
 #[component]
 fn KeyRow(key: ApiKeyView, actions: KeyActions) -> impl IntoView {
     let test = ServerAction::<TestKey>::new();
-    let confirming_delete = RwSignal::new(false);
     let id = key.id.clone();
     let (rename_id, replace_id) = (key.id.clone(), key.id.clone());
     let label = key
@@ -220,35 +220,14 @@ fn KeyRow(key: ApiKeyView, actions: KeyActions) -> impl IntoView {
                             </button>
                         }
                     })}
-                {move || {
-                    let id = id.clone();
-                    if confirming_delete.get() {
-                        view! {
-                            <span class="key__confirm" role="group" aria-label="Confirm deletion">
-                                "Delete this key for good? "
-                                <button
-                                    class="button button--danger"
-                                    on:click=move |_| {
-                                        actions.delete.dispatch(DeleteKey { id: id.clone() });
-                                    }
-                                >
-                                    "Yes, delete"
-                                </button>
-                                <button class="button button--quiet" on:click=move |_| confirming_delete.set(false)>
-                                    "Cancel"
-                                </button>
-                            </span>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <button class="button button--quiet" on:click=move |_| confirming_delete.set(true)>
-                                "Delete"
-                            </button>
-                        }
-                            .into_any()
-                    }
-                }}
+                <DeleteButton
+                    question=Signal::stored("Delete this key for good?".to_string())
+                    confirm="Yes, delete"
+                    pending=actions.delete.pending()
+                    on_confirm=Callback::new(move |_| {
+                        actions.delete.dispatch(DeleteKey { id: id.clone() });
+                    })
+                />
             </div>
             <p class="key__test" role="status" data-testid="key-test-result">
                 {move || match test.value().get() {

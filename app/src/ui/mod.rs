@@ -6,6 +6,7 @@ pub mod auth;
 pub mod brand;
 pub mod chat;
 pub mod clipboard;
+pub mod confirm;
 pub mod form;
 pub mod home;
 pub mod icons;

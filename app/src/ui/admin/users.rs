@@ -6,6 +6,7 @@ use super::limits::UserLimitsButton;
 use crate::api::admin::{admin_delete_user, admin_set_role, admin_users};
 use crate::model::admin::AdminUser;
 use crate::model::UserRole;
+use crate::ui::confirm::DeleteButton;
 use crate::ui::form::capitalize;
 use crate::ui::toast::use_toasts;
 use crate::ui::usage::usd_precise;
@@ -98,7 +99,6 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
         }
         None => {}
     });
-    let confirming = RwSignal::new(false);
     let delete = Action::new(move |_: &()| admin_delete_user(id.get_value()));
     Effect::new(move || match delete.value().get() {
         Some(Ok(())) => {
@@ -128,16 +128,7 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
             <td class="num" data-testid="month-cost">{usd_precise(user.month_cost_usd)}</td>
             <td class="admin-table__actions">
                 {limits}
-                {move || if confirming.get() {
-                    view! {
-                        <span class="key__confirm" role="group" aria-label="Confirm deletion">
-                            <button class="button button--danger button--small" disabled=delete.pending() on:click=move |_| { delete.dispatch(()); }>"Delete for good"</button>
-                            <button class="button button--quiet button--small" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                        </span>
-                    }.into_any()
-                } else {
-                    view! { <button class="button button--quiet button--small" on:click=move |_| confirming.set(true)>"Delete"</button> }.into_any()
-                }}
+                <DeleteButton small=true pending=delete.pending() on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
             </td>
         </tr>
     }

@@ -3,13 +3,13 @@
 
 use super::message::ShownMessage;
 
-/// Streams the answer into `turn` until it is done or the current owner (the
+/// Streams an answer into `answer` until it is done or the current owner (the
 /// conversation) goes away. A no-op on the server.
-pub fn follow(turn: ShownMessage) {
+pub fn follow(answer: ShownMessage) {
     #[cfg(feature = "hydrate")]
-    browser::follow(turn);
+    browser::follow(answer);
     #[cfg(not(feature = "hydrate"))]
-    let _ = turn;
+    let _ = answer;
 }
 
 #[cfg(feature = "hydrate")]
@@ -33,10 +33,11 @@ mod browser {
     /// The listeners, kept while the stream is open and dropped after.
     type Listeners = Rc<RefCell<Vec<Closure<dyn FnMut(MessageEvent)>>>>;
 
-    pub fn follow(turn: ShownMessage) {
-        let Ok(source) = EventSource::new(&format!("/api/messages/{}/events", turn.id.get_value()))
+    pub fn follow(answer: ShownMessage) {
+        let Ok(source) =
+            EventSource::new(&format!("/api/messages/{}/events", answer.id.get_value()))
         else {
-            turn.status.set(AnswerStatus::Error);
+            answer.status.set(AnswerStatus::Error);
             return;
         };
         // Deltas arrive per token; the answer is re-rendered at most once per
@@ -47,7 +48,7 @@ mod browser {
             move || {
                 let text = std::mem::take(&mut *pending.borrow_mut());
                 if !text.is_empty() {
-                    turn.content.update(|c| c.push_str(&text));
+                    answer.content.update(|c| c.push_str(&text));
                 }
             }
         };
@@ -57,7 +58,7 @@ mod browser {
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| match parse(&e) {
                 Some(AnswerEvent::Snapshot { content }) => {
                     pending.borrow_mut().clear();
-                    turn.content.set(content);
+                    answer.content.set(content);
                 }
                 Some(AnswerEvent::Delta { text }) => {
                     let first = pending.borrow().is_empty();
@@ -73,8 +74,8 @@ mod browser {
                         _ => Default::default(),
                     };
                     flush();
-                    turn.status.set(metadata.status);
-                    turn.metadata.set(Some(metadata));
+                    answer.status.set(metadata.status);
+                    answer.metadata.set(Some(metadata));
                     close(&source, &listeners);
                 }
             })

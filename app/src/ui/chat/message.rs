@@ -65,19 +65,19 @@ fn footer(metadata: &AnswerMetadata) -> Option<String> {
 }
 
 #[component]
-pub fn MessageBubble(turn: ShownMessage) -> impl IntoView {
-    let is_user = turn.role == MessageRole::User;
+pub fn MessageBubble(message: ShownMessage) -> impl IntoView {
+    let is_user = message.role == MessageRole::User;
     // A user's words are shown as written; an answer is markdown, rendered
     // by the one renderer that makes HTML safe (`crate::markdown`).
     let body = if is_user {
-        view! { <div class="message__text message__text--plain" data-testid="message-text">{move || turn.content.get()}</div> }
+        view! { <div class="message__text message__text--plain" data-testid="message-text">{move || message.content.get()}</div> }
             .into_any()
     } else {
         // While it streams, only the block being written is rendered again.
         let streaming = StoredValue::new(markdown::Incremental::default());
         let html = move || {
-            let text = turn.content.get();
-            if turn.is_streaming() {
+            let text = message.content.get();
+            if message.is_streaming() {
                 streaming
                     .try_update_value(|s| s.render(&text))
                     .unwrap_or_default()
@@ -101,15 +101,15 @@ pub fn MessageBubble(turn: ShownMessage) -> impl IntoView {
             class="message"
             class:message--user=is_user
             class:message--assistant=!is_user
-            class:message--streaming=move || turn.is_streaming()
+            class:message--streaming=move || message.is_streaming()
             data-testid=if is_user { "user-message" } else { "assistant-message" }
-            data-status=move || turn.status.get().as_str()
+            data-status=move || message.status.get().as_str()
         >
             <div class="message__role">{if is_user { "You" } else { "Assistant" }}</div>
             {body}
             {move || {
-                let metadata = turn.metadata.get().unwrap_or_default();
-                match turn.status.get() {
+                let metadata = message.metadata.get().unwrap_or_default();
+                match message.status.get() {
                     AnswerStatus::Error => Some(view! {
                         <p class="message__error" role="alert">
                             {format!("The answer failed: {}", metadata.error.as_deref().unwrap_or("unknown error"))}
@@ -120,8 +120,8 @@ pub fn MessageBubble(turn: ShownMessage) -> impl IntoView {
                     _ => None,
                 }
             }}
-            <Show when=move || !turn.is_streaming()>
-                <CopyButton text=Signal::derive(move || turn.content.get()) label="Copy message" />
+            <Show when=move || !message.is_streaming()>
+                <CopyButton text=Signal::derive(move || message.content.get()) label="Copy message" />
             </Show>
         </article>
     }

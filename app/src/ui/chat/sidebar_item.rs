@@ -4,6 +4,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use super::SidebarVersion;
 use crate::api::conversations::{delete_conversation, rename_conversation};
 use crate::model::conversation::ConversationSummary;
+use crate::ui::confirm::ConfirmGroup;
 use crate::ui::icons::{PencilIcon, TrashIcon};
 use crate::ui::toast::use_toasts;
 
@@ -104,15 +105,14 @@ pub fn SidebarItem(conversation: ConversationSummary) -> impl IntoView {
                 }
                 .into_any(),
                 Mode::ConfirmingDelete => view! {
-                    <span class="sidebar__confirm" role="group" aria-label="Confirm deletion">
-                        <span class="sidebar__confirm-text">{move || format!("Delete “{}”?", title.get())}</span>
-                        <button type="button" class="button button--danger button--small" disabled=delete.pending() on:click=move |_| { delete.dispatch(()); }>
-                            "Delete"
-                        </button>
-                        <button type="button" class="button button--quiet button--small" on:click=move |_| mode.set(Mode::Link)>
-                            "Cancel"
-                        </button>
-                    </span>
+                    <ConfirmGroup
+                        question=Signal::derive(move || format!("Delete “{}”?", title.get()))
+                        confirm="Delete"
+                        pending=delete.pending()
+                        compact=true
+                        on_confirm=Callback::new(move |_| { delete.dispatch(()); })
+                        on_cancel=Callback::new(move |_| mode.set(Mode::Link))
+                    />
                 }
                 .into_any(),
             }}
