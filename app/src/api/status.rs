@@ -1,3 +1,5 @@
+//! The public status check: the server's version and whether its database answers.
+
 use leptos::prelude::*;
 
 use crate::error::AppError;

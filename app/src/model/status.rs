@@ -1,3 +1,5 @@
+//! What the public status check reports.
+
 use serde::{Deserialize, Serialize};
 
 /// What the home page's status check reports: public, so nothing sensitive.

@@ -1,3 +1,6 @@
+//! The header of every signed-in page: brand, drawer toggle on phones, the
+//! account menu.
+
 use leptos::prelude::*;
 
 use super::auth::use_auth;

@@ -1,3 +1,5 @@
+//! The VibeBot logo.
+
 use leptos::prelude::*;
 
 /// The small VibeBot logo, linking home.

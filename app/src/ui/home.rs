@@ -1,3 +1,5 @@
+//! `/`: the chat for signed-in users, the introduction for visitors.
+
 use leptos::prelude::*;
 
 use super::auth::use_auth;

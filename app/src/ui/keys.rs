@@ -1,3 +1,6 @@
+//! `/settings/keys`: the user's API keys: add, test, rename, replace, make
+//! default, delete; never shown again once stored.
+
 use leptos::prelude::*;
 
 use super::app_header::AppHeader;

@@ -1,3 +1,5 @@
+//! `/login`: signing in.
+
 use leptos::prelude::*;
 
 use super::brand::BrandLink;

@@ -1,3 +1,5 @@
+//! `/register`: creating an account (when registration is open).
+
 use leptos::prelude::*;
 
 use super::brand::BrandLink;

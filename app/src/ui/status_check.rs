@@ -1,3 +1,5 @@
+//! The button that asks whether the server and its database are healthy.
+
 use leptos::prelude::*;
 
 use crate::api::status::get_server_status;

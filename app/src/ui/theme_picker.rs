@@ -1,3 +1,5 @@
+//! Light, dark or the system's theme, saved with the account (and a cookie).
+
 use leptos::prelude::*;
 
 use crate::api::profile::set_theme;

@@ -1,3 +1,6 @@
+//! Conversations: create, list and search by keyset page, find, rename, change
+//! settings, lock for a turn, delete. Every query is scoped to the owner.
+
 use sqlx::PgExecutor;
 use tracing::instrument;
 

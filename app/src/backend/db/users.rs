@@ -1,3 +1,6 @@
+//! Users: accounts, sign-in bookkeeping, roles, one-time passwords, and the
+//! admin's list of users (the `admin_users` view).
+
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use tracing::instrument;
@@ -221,6 +224,27 @@ pub async fn admin_page(
     cursor: Option<&super::conversations::Cursor>,
     limit: i64,
 ) -> Result<Vec<crate::model::admin::AdminUser>, sqlx::Error> {
+    admin_users(db, None, search, cursor, limit).await
+}
+
+/// One user as the admin's list shows them.
+#[instrument(skip_all)]
+pub async fn admin_find(
+    db: impl PgExecutor<'_>,
+    id: &str,
+) -> Result<Option<crate::model::admin::AdminUser>, sqlx::Error> {
+    let found = admin_users(db, Some(id), None, None, 1).await?;
+    Ok(found.into_iter().next())
+}
+
+/// The `admin_users` view (see its migration), by id or by page.
+async fn admin_users(
+    db: impl PgExecutor<'_>,
+    id: Option<&str>,
+    search: Option<&str>,
+    cursor: Option<&super::conversations::Cursor>,
+    limit: i64,
+) -> Result<Vec<crate::model::admin::AdminUser>, sqlx::Error> {
     let pattern = search.map(|s| format!("%{}%", super::escape_like(s)));
     let (after_at, after_id) = match cursor {
         Some((at, id)) => (Some(*at), Some(id.as_str())),
@@ -228,65 +252,25 @@ pub async fn admin_page(
     };
     sqlx::query_as!(
         crate::model::admin::AdminUser,
-        r#"SELECT u.id, u.email, u.name, u.role AS "role: UserRole",
-                  u.created_at AS "created_at: DateTime<Utc>",
-                  GREATEST(u.last_sign_in_at, (
-                      SELECT max(c.last_activity_at) FROM conversations c WHERE c.user_id = u.id
-                  )) AS "last_active_at: DateTime<Utc>",
-                  u.must_change_password,
-                  m.answers AS "month_answers!", m.tokens AS "month_tokens!",
-                  m.cost_usd AS "month_cost_usd!"
-           FROM users u
-           CROSS JOIN LATERAL (
-               -- This UTC month, read from the primary key (user_id, day, model).
-               SELECT coalesce(sum(d.answers), 0)::int8 AS answers,
-                      coalesce(sum(d.input_tokens + d.output_tokens), 0)::int8 AS tokens,
-                      coalesce(sum(d.cost_usd), 0)::float8 AS cost_usd
-               FROM usage_daily d
-               WHERE d.user_id = u.id
-                 AND d.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date
-           ) m
-           WHERE ($1::text IS NULL OR u.email ILIKE $1 OR u.name ILIKE $1)
-             AND ($2::timestamptz IS NULL OR (u.created_at, u.id) < ($2, $3))
-           ORDER BY u.created_at DESC, u.id DESC
-           LIMIT $4"#,
+        r#"SELECT id AS "id!", email AS "email!", name, role AS "role!: UserRole",
+                  created_at AS "created_at!: DateTime<Utc>",
+                  last_active_at AS "last_active_at: DateTime<Utc>",
+                  must_change_password AS "must_change_password!",
+                  month_answers AS "month_answers!", month_tokens AS "month_tokens!",
+                  month_cost_usd AS "month_cost_usd!"
+           FROM admin_users
+           WHERE ($1::text IS NULL OR id = $1)
+             AND ($2::text IS NULL OR email ILIKE $2 OR name ILIKE $2)
+             AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+           ORDER BY created_at DESC, id DESC
+           LIMIT $5"#,
+        id,
         pattern,
         after_at as Option<DateTime<Utc>>,
         after_id,
         limit
     )
     .fetch_all(db)
-    .await
-}
-
-#[instrument(skip_all)]
-pub async fn admin_find(
-    db: impl PgExecutor<'_>,
-    id: &str,
-) -> Result<Option<crate::model::admin::AdminUser>, sqlx::Error> {
-    sqlx::query_as!(
-        crate::model::admin::AdminUser,
-        r#"SELECT u.id, u.email, u.name, u.role AS "role: UserRole",
-                  u.created_at AS "created_at: DateTime<Utc>",
-                  GREATEST(u.last_sign_in_at, (
-                      SELECT max(c.last_activity_at) FROM conversations c WHERE c.user_id = u.id
-                  )) AS "last_active_at: DateTime<Utc>",
-                  u.must_change_password,
-                  m.answers AS "month_answers!", m.tokens AS "month_tokens!",
-                  m.cost_usd AS "month_cost_usd!"
-           FROM users u
-           CROSS JOIN LATERAL (
-               -- This UTC month, read from the primary key (user_id, day, model).
-               SELECT coalesce(sum(d.answers), 0)::int8 AS answers,
-                      coalesce(sum(d.input_tokens + d.output_tokens), 0)::int8 AS tokens,
-                      coalesce(sum(d.cost_usd), 0)::float8 AS cost_usd
-               FROM usage_daily d
-               WHERE d.user_id = u.id
-                 AND d.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date
-           ) m WHERE u.id = $1"#,
-        id
-    )
-    .fetch_optional(db)
     .await
 }
 

@@ -1,3 +1,5 @@
+//! The admin card that creates an account with a one-time password.
+
 use leptos::prelude::*;
 
 use crate::api::admin::admin_create_user;

@@ -1,3 +1,5 @@
+//! The admin card that sets who may create an account.
+
 use leptos::prelude::*;
 
 use crate::api::admin::{admin_registration, admin_set_registration};

@@ -1,3 +1,5 @@
+//! `/admin/usage`: answers, tokens and cost of every user.
+
 use leptos::prelude::*;
 
 use super::AdminOnly;

@@ -1,3 +1,5 @@
+//! The admin's list of users: search, pages, role, limits and deletion.
+
 use std::time::Duration;
 
 use leptos::prelude::*;

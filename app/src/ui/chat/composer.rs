@@ -1,3 +1,5 @@
+//! The message box: Enter sends, Shift+Enter adds a line, Esc stops an answer.
+
 use leptos::prelude::*;
 
 /// Where a message is written. Enter sends, Shift+Enter is a new line, Esc stops.

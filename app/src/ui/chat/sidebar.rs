@@ -1,3 +1,5 @@
+//! The sidebar: conversations grouped by day, a page at a time, and search.
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 

@@ -1,3 +1,5 @@
+//! One conversation in the sidebar, renamed and deleted in place.
+
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 

@@ -1,3 +1,5 @@
+//! The start page: pick a model (or a template) and ask the first question.
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 

@@ -1,3 +1,5 @@
+//! The usage pages' CSV export card.
+
 use leptos::prelude::*;
 
 /// The Export card: downloads the rows behind the figures as CSV from

@@ -1,3 +1,5 @@
+//! Usage per day as an SVG bar chart.
+
 use leptos::prelude::*;
 
 use super::usd;

@@ -1,3 +1,5 @@
+//! Usage per model as a table.
+
 use leptos::prelude::*;
 
 use super::totals::{TotalsCells, TotalsHeaders};

@@ -1,3 +1,5 @@
+//! Usage totals: this month and the last 30 days.
+
 use leptos::prelude::*;
 
 use super::usd;
