@@ -283,7 +283,7 @@ async fn ask_early(state: &AppState, plan: &Plan<'_>, text: &str) -> Option<Earl
     let mut history = read.history.clone();
     history.push((MessageRole::User, text.to_string()));
     let job = plan.job(provider_messages(history, plan.budget), tokens_left);
-    Some(state.generations.ask_early(job))
+    Some(state.generations.ask_unpublished(job))
 }
 
 /// What [`store`] stored.

@@ -18,23 +18,7 @@ async fn setup(pool: PgPool) -> (Client, String) {
 
 async fn setup_with(pool: PgPool, vars: &[(&str, &str)]) -> (Client, String) {
     let (_fake, base) = common::spawn_app_with_fake_provider(pool, vars).await;
-    let client = Client::new(&base);
-    assert_eq!(
-        client
-            .register("ada@example.com", "correct horse battery")
-            .await
-            .status,
-        200
-    );
-    for (provider, key) in [
-        ("CLAUDE", "sk-ant-chat-test-key-0000"),
-        ("OPENAI", "sk-chat-test-key-00000000"),
-    ] {
-        let added = client
-            .call("keys/add", &[("provider", provider), ("key", key)])
-            .await;
-        assert_eq!(added.status, 200, "{added:?}");
-    }
+    let client = common::chat_user(&base, "ada@example.com").await;
     let conversation = client
         .call("conversations/create", &[("model", "claude-sonnet-4-5")])
         .await;

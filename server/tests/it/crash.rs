@@ -7,7 +7,6 @@ use crate::common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Client;
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -82,21 +81,7 @@ async fn an_answer_cut_by_sigkill_keeps_its_saved_text_and_says_interrupted(pool
     let mut server = start(&url, port, &fake);
     wait_ready(&base).await;
 
-    let client = Client::new(&base);
-    assert_eq!(
-        client
-            .register("kill@example.com", "correct horse battery")
-            .await
-            .status,
-        200
-    );
-    let added = client
-        .call(
-            "keys/add",
-            &[("provider", "CLAUDE"), ("key", "sk-ant-crash-test-0000")],
-        )
-        .await;
-    assert_eq!(added.status, 200, "{added:?}");
+    let client = common::chat_user(&base, "kill@example.com").await;
     let conversation = client
         .call("conversations/create", &[("model", "claude-sonnet-4-5")])
         .await;

@@ -10,26 +10,7 @@ use sqlx::PgPool;
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn usage_equals_the_sum_of_the_answers_metadata(pool: PgPool) {
     let (_fake, base) = common::spawn_app_with_fake_provider(pool.clone(), &[]).await;
-    let client = Client::new(&base);
-    assert_eq!(
-        client
-            .register("spender@example.com", "correct horse battery")
-            .await
-            .status,
-        200
-    );
-    for (provider, key) in [
-        ("CLAUDE", "sk-ant-usage-test-0000"),
-        ("OPENAI", "sk-usage-test-00000000"),
-    ] {
-        assert_eq!(
-            client
-                .call("keys/add", &[("provider", provider), ("key", key)])
-                .await
-                .status,
-            200
-        );
-    }
+    let client = common::chat_user(&base, "spender@example.com").await;
     // Two models, several answers, one that fails half-way.
     for (model, prompts) in [
         (

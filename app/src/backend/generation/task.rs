@@ -48,11 +48,11 @@ impl Registry {
     /// registered before this returns, so that a browser following it right
     /// after the send gets the live stream, not the database's slower view.
     pub fn start(&self, job: Job) {
-        self.ask_early(job).publish();
+        self.ask_unpublished(job).publish();
     }
 
     /// Asks the provider now, before the answer's rows are stored; see [`Early`].
-    pub fn ask_early(&self, job: Job) -> Early {
+    pub fn ask_unpublished(&self, job: Job) -> Early {
         let live = Arc::new(Live::new());
         let (stored, until_stored) = oneshot::channel();
         let early = Early {
