@@ -13,7 +13,8 @@ use app::markdown::{render, Incremental};
 fn answer() -> Vec<String> {
     let block = "Here is how it works, step by step, with **emphasis** and `code`.\n\n\
                  - first, read the input\n- then, parse it\n- finally, print it\n\n\
-                 ```rust\nfn main() {\n    let total: u32 = (1..=10).sum();\n    println!(\"{total}\");\n}\n```\n\n\
+                 ```rust\nfn main() {\n    let total: u32 = (1..=10).sum();\n\
+                 \x20   println!(\"{total}\");\n}\n```\n\n\
                  | step | time |\n|---|---|\n| parse | 1 ms |\n| print | 2 ms |\n\n";
     let text = block.repeat(41);
     text.split_inclusive(' ').map(str::to_string).collect()

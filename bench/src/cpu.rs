@@ -56,7 +56,8 @@ impl CpuSpent {
     pub fn per(&self, n: usize, what: &str) -> String {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         format!(
-            "machine {:.0} % of {cores} cores for {:.0} ms; per {what} {:.2} ms CPU (server {:.2} ms)",
+            "machine {:.0} % of {cores} cores for {:.0} ms; per {what} {:.2} ms CPU (server \
+             {:.2} ms)",
             self.machine_load(cores),
             self.wall.as_secs_f64() * 1000.0,
             1000.0 * self.machine / n as f64,

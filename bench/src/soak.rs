@@ -60,13 +60,15 @@ async fn sample(ctx: &Ctx, db: &PgPool, started: Instant) -> Sample {
         .unwrap_or(0);
     // During a PostgreSQL restart these read -1: the row says so.
     let connections = sqlx::query_scalar::<_, i64>(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> \
+         pg_backend_pid()",
     )
     .fetch_one(db)
     .await
     .unwrap_or(-1);
     let streaming = sqlx::query_scalar::<_, i64>(
-        "SELECT count(*) FROM messages WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'",
+        "SELECT count(*) FROM messages WHERE role = 'ASSISTANT' AND metadata->>'status' = \
+         'streaming'",
     )
     .fetch_one(db)
     .await
@@ -82,7 +84,8 @@ async fn sample(ctx: &Ctx, db: &PgPool, started: Instant) -> Sample {
 
 fn print(s: &Sample) {
     println!(
-        "{:>6.1} min  RSS {:>6.1} MB  open files {:>4}  db connections {:>3}  answers streaming {:>3}",
+        "{:>6.1} min  RSS {:>6.1} MB  open files {:>4}  db connections {:>3}  answers streaming \
+         {:>3}",
         s.at.as_secs_f64() / 60.0,
         s.rss_mb,
         s.files,

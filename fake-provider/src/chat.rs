@@ -406,7 +406,8 @@ pub async fn openai_chat(headers: HeaderMap, Json(body): Json<Value>) -> Respons
         .last()
         .is_some_and(|(_, t)| t.contains("[too-long]"))
     {
-        let body = json!({ "error": { "message": "This model's maximum context length is 128000 tokens.", "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded" } });
+        let body = json!({ "error": { "message": "This model's maximum context length is 128000 \
+                                                  tokens.", "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded" } });
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     }
     // `max_tokens` is the older name some compatible servers still use.
@@ -453,7 +454,8 @@ pub async fn openai_chat(headers: HeaderMap, Json(body): Json<Value>) -> Respons
                 if i == half {
                     let error_event = format!(
                         "data: {}\n\n",
-                        json!({ "error": { "message": "The server had an error while processing your request.", "type": "server_error", "code": null } })
+                        json!({ "error": { "message": "The server had an error while processing \
+                                                       your request.", "type": "server_error", "code": null } })
                     );
                     if interruption(&tx, &script, error_event).await {
                         return;

@@ -100,7 +100,8 @@ pub(crate) fn chat(api: Api, last_user: &str) -> Option<Response> {
             ),
         };
         let head = match api {
-            Api::Anthropic => "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_flood\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n",
+            Api::Anthropic => "event: message_start\ndata: \
+                               {\"type\":\"message_start\",\"message\":{\"id\":\"msg_flood\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n",
             Api::OpenAi => "",
         };
         return Some(repeating(

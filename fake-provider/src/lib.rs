@@ -160,7 +160,11 @@ pub(crate) fn scenario(api: Api, key: Option<&str>) -> Scenario {
         let message = match api {
             Api::Anthropic => "invalid x-api-key".to_string(),
             // OpenAI echoes a masked key; VibeBot must never pass it on.
-            Api::OpenAi => format!("Incorrect API key provided: {}***. You can find your API key at https://platform.openai.com/account/api-keys.", &key[..key.len().min(6)]),
+            Api::OpenAi => format!(
+                "Incorrect API key provided: {}***. You can find your API \
+                                    key at https://platform.openai.com/account/api-keys.",
+                &key[..key.len().min(6)]
+            ),
         };
         Scenario::Fail(error(api, StatusCode::UNAUTHORIZED, &message))
     } else if key.contains("forbidden") {
@@ -289,7 +293,8 @@ fn many_models() -> Vec<serde_json::Value> {
                 "owned_by": format!("vendor-{vendor}"),
                 "context_length": 32_768 * (1 + n % 8),
                 "pricing": { "prompt": "0.000001", "completion": "0.000002" },
-                "description": "A model among many, listed to see that long lists stay quick to pick from.",
+                "description": "A model among many, listed to see that long lists stay quick to \
+                                pick from.",
             })
         })
         .collect()

@@ -64,7 +64,9 @@ impl EmbeddedPostgres {
         if socket.as_os_str().len() > 100 || cluster_dir.to_string_lossy().contains('\'') {
             return Err(EmbeddedError::DataDir(
                 root,
-                "the path is too long for a unix socket or contains a quote; set VIBEBOT_DATA_DIR to a shorter folder".into(),
+                "the path is too long for a unix socket or contains a quote; \
+                 set VIBEBOT_DATA_DIR to a shorter folder"
+                    .into(),
             ));
         }
 
@@ -78,7 +80,10 @@ impl EmbeddedPostgres {
             pg.init().await?;
         }
         if pg.pg_ctl(&["status"]).await?.status.success() {
-            tracing::info!(dir = %pg.cluster_dir.display(), "private PostgreSQL already running; reusing it");
+            tracing::info!(
+                dir = %pg.cluster_dir.display(),
+                "private PostgreSQL already running; reusing it"
+            );
         } else {
             pg.start_server().await?;
             pg.stop_when_done = true;
@@ -121,7 +126,10 @@ impl EmbeddedPostgres {
             match self.pg_ctl(&["stop", "-m", "fast", "-w"]).await {
                 Ok(out) if out.status.success() => tracing::info!("private PostgreSQL stopped"),
                 Ok(out) => {
-                    tracing::warn!(detail = %describe(&out), "private PostgreSQL did not stop cleanly")
+                    tracing::warn!(
+                        detail = %describe(&out),
+                        "private PostgreSQL did not stop cleanly"
+                    )
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot stop the private PostgreSQL"),
             }
@@ -138,7 +146,10 @@ impl EmbeddedPostgres {
                 .ok_or_else(|| {
                     EmbeddedError::DataDir(
                         self.cluster_dir.clone(),
-                        format!("running as root needs the `{SERVICE_USER}` system user, which the postgresql package creates"),
+                        format!(
+                            "running as root needs the `{SERVICE_USER}` system user, \
+                             which the postgresql package creates"
+                        ),
                     )
                 })?;
             std::os::unix::fs::chown(
@@ -148,7 +159,10 @@ impl EmbeddedPostgres {
             )
             .map_err(|e| EmbeddedError::DataDir(self.cluster_dir.clone(), e.to_string()))?;
         }
-        tracing::info!(dir = %self.cluster_dir.display(), "creating the private PostgreSQL cluster");
+        tracing::info!(
+            dir = %self.cluster_dir.display(),
+            "creating the private PostgreSQL cluster"
+        );
         let dir = self.cluster_dir.to_string_lossy().into_owned();
         let out = self
             .run(

@@ -48,13 +48,15 @@ const CONVERSATIONS: [SampleConversation; 2] = [
         turns: &[
             (
                 "What can you help me with?",
-                "I can answer questions, explain code, draft text and think problems through with you. Ask away!",
+                "I can answer questions, explain code, draft text and think problems through \
+                 with you. Ask away!",
                 24,
                 22,
             ),
             (
                 "Can I switch models mid-conversation?",
-                "Yes. Pick another model in the header; the next answer comes from it and records which model wrote it.",
+                "Yes. Pick another model in the header; the next answer comes from it and \
+                 records which model wrote it.",
                 58,
                 25,
             ),
@@ -67,9 +69,10 @@ const CONVERSATIONS: [SampleConversation; 2] = [
         system_prompt: None,
         turns: &[(
             "Explain Rust ownership in one paragraph.",
-            "Every value in Rust has one owner; when the owner goes out of scope the value is dropped. \
-             You can lend it out as many shared references (`&T`) or one mutable reference (`&mut T`) \
-             at a time, and the compiler checks these rules so that memory stays safe without a garbage collector.",
+            "Every value in Rust has one owner; when the owner goes out of scope the value \
+             is dropped. You can lend it out as many shared references (`&T`) or one \
+             mutable reference (`&mut T`) at a time, and the compiler checks these rules \
+             so that memory stays safe without a garbage collector.",
             15,
             64,
         )],

@@ -36,7 +36,11 @@ async fn serve_on(config: &Config, db: &database::Database) -> anyhow::Result<()
         );
     }
     if upgrade.undecryptable > 0 {
-        tracing::warn!(keys = upgrade.undecryptable, "stored API keys in the old format open with no master key given; their owners must replace them");
+        tracing::warn!(
+            keys = upgrade.undecryptable,
+            "stored API keys in the old format open with no master key given; \
+             their owners must replace them"
+        );
     }
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await

@@ -25,7 +25,11 @@ pub fn key_cipher(config: &Config) -> anyhow::Result<KeyCipher> {
                 .map_err(anyhow::Error::msg)
                 .context("VIBEBOT_ENCRYPTION_KEY is unset and the development key is unusable")?;
             if created {
-                tracing::warn!(path = %path.display(), "generated a development encryption key; set VIBEBOT_ENCRYPTION_KEY in production");
+                tracing::warn!(
+                    path = %path.display(),
+                    "generated a development encryption key; \
+                     set VIBEBOT_ENCRYPTION_KEY in production"
+                );
             } else {
                 tracing::info!(path = %path.display(), "using the development encryption key");
             }

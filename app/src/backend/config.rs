@@ -236,7 +236,10 @@ impl Config {
                 _ => {
                     return Err(err(
                         "VIBEBOT_PUBLIC_URL",
-                        format!("expected an http(s) address without a path, such as https://chat.example.com, got `{text}`"),
+                        format!(
+                            "expected an http(s) address without a path, \
+                             such as https://chat.example.com, got `{text}`"
+                        ),
                     ))
                 }
             },

@@ -165,7 +165,8 @@ fn code_block<'a>(lang: &str, text: &str) -> Event<'a> {
     html.push_str("<div class=\"code-block\"><div class=\"code-block__bar\"><span>");
     html.push_str(if lang.is_empty() { "text" } else { &lang });
     html.push_str(
-        "</span><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button></div><pre><code",
+        "</span><button type=\"button\" class=\"copy-code\" aria-label=\"Copy code\">Copy</button>\
+         </div><pre><code",
     );
     if !lang.is_empty() {
         html.push_str(" class=\"language-");
@@ -186,7 +187,10 @@ mod tests {
 
     #[test]
     fn renders_common_markdown() {
-        let html = render("# Title\n\n**bold** and *it* and `code`\n\n- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n");
+        let html = render(
+            "# Title\n\n**bold** and *it* and `code`\n\n- a\n- b\n\n\
+             | x | y |\n|---|---|\n| 1 | 2 |\n",
+        );
         for part in [
             "<h1>Title</h1>",
             "<strong>bold</strong>",
@@ -240,7 +244,10 @@ mod tests {
     fn safe_links_open_in_a_new_tab_without_referrer() {
         let html = render("[docs](https://example.com/a?b=1&c=\"2\" \"T\")");
         assert!(
-            html.contains("<a href=\"https://example.com/a?b=1&amp;c=%222%22\" title=\"T\" target=\"_blank\" rel=\"noopener noreferrer nofollow\">docs</a>"),
+            html.contains(
+                "<a href=\"https://example.com/a?b=1&amp;c=%222%22\" title=\"T\" \
+                 target=\"_blank\" rel=\"noopener noreferrer nofollow\">docs</a>"
+            ),
             "{html}"
         );
         assert!(render("[r](/c/abc)").contains("href=\"/c/abc\""));

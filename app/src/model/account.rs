@@ -84,7 +84,8 @@ pub fn validate_new_password(password: &str) -> Result<(), String> {
     }
     if password.len() > PASSWORD_MAX_BYTES {
         return Err(format!(
-            "the password is too long: at most {PASSWORD_MAX_BYTES} bytes (fewer characters if you use accents or emoji)"
+            "the password is too long: at most {PASSWORD_MAX_BYTES} bytes \
+             (fewer characters if you use accents or emoji)"
         ));
     }
     Ok(())

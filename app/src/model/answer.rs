@@ -204,7 +204,9 @@ mod tests {
         let stored = serde_json::to_value(&metadata).unwrap();
         assert_eq!(
             stored,
-            json!({"status": "streaming", "provider": "OPENAI", "model": "gpt-4o", "asked_by": "u1"})
+            json!({
+                "status": "streaming", "provider": "OPENAI", "model": "gpt-4o", "asked_by": "u1"
+            })
         );
         metadata.price = Some(None);
         let stored = serde_json::to_value(&metadata).unwrap();

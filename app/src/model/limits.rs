@@ -144,7 +144,8 @@ pub fn judge(limits: &Limits, used: &Consumption) -> Result<Option<u64>, Refusal
     if let Some((_, what)) = zero.iter().find(|(is_zero, _)| *is_zero) {
         return Err(Refusal {
             message: format!(
-                "an administrator has set your limit to 0 {what}, so you cannot ask for answers; ask them to raise it"
+                "an administrator has set your limit to 0 {what}, so you cannot ask for answers; \
+                 ask them to raise it"
             ),
             retry_after_secs: 3600,
         });
@@ -185,7 +186,8 @@ pub fn judge(limits: &Limits, used: &Consumption) -> Result<Option<u64>, Refusal
             let secs = seconds_until(now, midnight);
             return Err(Refusal {
                 message: format!(
-                    "you have used your {} output tokens for today; they reset at midnight UTC, in {}",
+                    "you have used your {} output tokens for today; \
+                     they reset at midnight UTC, in {}",
                     group_thousands(limit),
                     in_words(secs)
                 ),
@@ -200,7 +202,8 @@ pub fn judge(limits: &Limits, used: &Consumption) -> Result<Option<u64>, Refusal
             let secs = seconds_until(now, next_month);
             return Err(Refusal {
                 message: format!(
-                    "you have reached your monthly spending cap of ${cap:.2}; it resets on {} (UTC), in {}",
+                    "you have reached your monthly spending cap of ${cap:.2}; \
+                     it resets on {} (UTC), in {}",
                     next_month.format("%-d %B %Y"),
                     in_words(secs)
                 ),

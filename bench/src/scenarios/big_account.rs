@@ -71,7 +71,9 @@ pub async fn run(
                 CASE WHEN i % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
                 CASE WHEN i % 2 = 1 THEN 'Question ' || i || ': how do I read a file line by line?'
                      ELSE E'Answer ' || i || E' with **bold**, `code` and a list:\n\n- open the file\n- wrap it in a `BufReader`\n\n```rust\nuse std::io::BufRead;\nfor line in std::io::BufReader::new(file).lines() {\n    println!(\"{}\", line?);\n}\n```\n' END,
-                CASE WHEN i % 2 = 0 THEN '{\"status\": \"complete\", \"model\": \"claude-sonnet-4-5\", \"output_tokens\": 120, \"cost_usd\": 0.0018}'::jsonb END,
+                CASE WHEN i % 2 = 0 THEN '{\"status\": \"complete\", \"model\": \
+                                             \"claude-sonnet-4-5\", \"output_tokens\": 120, \
+                                               \"cost_usd\": 0.0018}'::jsonb END,
                 now() - make_interval(secs => (200 - i)::float8)
          FROM generate_series(1, 200) AS i",
     )

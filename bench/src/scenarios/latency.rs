@@ -74,7 +74,10 @@ pub async fn run(ctx: &Ctx, report: &mut Report, levels: &[usize]) -> Result<()>
         if let Some(spent) = burst.into_inner() {
             report.add(
                 "1",
-                format!("CPU while the {n} sends were answered (all processes: server, PostgreSQL, provider, this client)"),
+                format!(
+                    "CPU while the {n} sends were answered (all processes: server, \
+                         PostgreSQL, provider, this client)"
+                ),
                 spent?.per(n, "send"),
                 "",
                 None,
@@ -179,14 +182,20 @@ pub async fn while_streaming(
     let added_p99 = v.ms(99.0) - d.ms(99.0);
     report.add(
         "1",
-        format!("TTFT of {sends} single sends while {open} answers stream: provider p50/p99 → VibeBot p50/p99"),
+        format!(
+            "TTFT of {sends} single sends while {open} answers stream: provider p50/p99 → \
+                 VibeBot p50/p99"
+        ),
         versus(&d, &v),
         "",
         None,
     );
     report.add(
         "1",
-        format!("added TTFT of single sends while {open} answers stream, p50 / p99 (the send's server time p50 / p99)"),
+        format!(
+            "added TTFT of single sends while {open} answers stream, p50 / p99 (the send's \
+                 server time p50 / p99)"
+        ),
         format!(
             "{:.2} / {:.2} ms ({:.2} / {:.2} ms)",
             v.ms(50.0) - d.ms(50.0),

@@ -85,7 +85,8 @@ pub async fn run(ctx: &Ctx, report: &mut Report, calls: usize) -> Result<()> {
     let straight = Sample::new(straight);
     report.add(
         "9",
-        "the 300-model list straight from the endpoint (a local fake; a remote one adds its round trip), p50 / p99",
+        "the 300-model list straight from the endpoint (a local fake; a remote one adds its \
+         round trip), p50 / p99",
         format!("{} / {} ms", straight.shown(50.0), straight.shown(99.0)),
         "",
         None,

@@ -128,7 +128,8 @@ async fn wal_since(pool: &PgPool, start: &str, inspect: bool) -> Result<(i64, Op
 /// statistics were reset (found by its text, constants being `$n` there).
 async fn flush_statement(pool: &PgPool) -> Result<(i64, f64, f64)> {
     Ok(sqlx::query_as(
-        "SELECT coalesce(sum(calls), 0)::int8, coalesce(max(mean_exec_time), 0), coalesce(max(max_exec_time), 0)
+        "SELECT coalesce(sum(calls), 0)::int8, coalesce(max(mean_exec_time), 0), \
+         coalesce(max(max_exec_time), 0)
          FROM pg_stat_statements
          WHERE query LIKE '%INSERT INTO answer_chunks (message_id, seq, content)%'",
     )

@@ -33,7 +33,10 @@ pub async fn run(ctx: &Ctx, report: &mut Report, lengths: &[u32]) -> Result<()> 
         let seconds = asked.elapsed().as_secs_f64();
         report.add(
             "8",
-            format!("statements: sending one message / streaming its {tokens}-token answer ({seconds:.1} s)"),
+            format!(
+                "statements: sending one message / streaming its {tokens}-token answer \
+                     ({seconds:.1} s)"
+            ),
             format!("{per_send} / {per_answer}"),
             "a small constant, independent of length",
             None,

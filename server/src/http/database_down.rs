@@ -31,7 +31,8 @@ pub async fn refuse_while_down(
             StatusCode::SERVICE_UNAVAILABLE,
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                // The site's stylesheet (files are served while the database is down), nothing else.
+                // The site's stylesheet (files are served while the database
+                // is down), nothing else.
                 (header::CONTENT_SECURITY_POLICY, PAGE_POLICY),
             ],
             page(app::backend::cookies::theme(&parts)),
@@ -75,7 +76,8 @@ fn page(theme: app::model::Theme) -> String {
          <title>VibeBot: temporarily unavailable</title></head>\
          <body><main class=\"page page--centered\"><div class=\"brand\">\
          <span class=\"brand__mark\" aria-hidden=\"true\">◆</span><h1>VibeBot</h1></div>\
-         <p class=\"home__lead\">{message}.</p><p>This page reloads by itself.</p></main></body></html>",
+         <p class=\"home__lead\">{message}.</p><p>This page reloads by itself.</p>\
+         </main></body></html>",
         theme = theme.as_str(),
     )
 }

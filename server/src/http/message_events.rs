@@ -122,22 +122,25 @@ async fn follow(state: AppState, id: String, user_id: String, tx: mpsc::Sender<E
             continue;
         }
         let (stored_len, from_seq) = elsewhere.next_read();
-        let progress = match messages::progress(&state.pool, &id, &user_id, stored_len, from_seq)
-            .await
-        {
-            Ok(Some(progress)) => progress,
-            // Deleted meanwhile (with its conversation).
-            Ok(None) => return,
-            // The database busy or away for a moment: ending the stream here
-            // would leave the client without the answer's end.
-            Err(e) => {
-                tracing::warn!(error = %e, message_id = %id, "reading a followed answer failed; trying again");
-                tokio::select! {
-                    () = tokio::time::sleep(RETRY_AFTER) => continue,
-                    () = tx.closed() => return,
+        let progress =
+            match messages::progress(&state.pool, &id, &user_id, stored_len, from_seq).await {
+                Ok(Some(progress)) => progress,
+                // Deleted meanwhile (with its conversation).
+                Ok(None) => return,
+                // The database busy or away for a moment: ending the stream here
+                // would leave the client without the answer's end.
+                Err(e) => {
+                    tracing::warn!(
+                        error = %e,
+                        message_id = %id,
+                        "reading a followed answer failed; trying again"
+                    );
+                    tokio::select! {
+                        () = tokio::time::sleep(RETRY_AFTER) => continue,
+                        () = tx.closed() => return,
+                    }
                 }
-            }
-        };
+            };
         let sent = match elsewhere.take(&progress) {
             Some(ToClient::Snapshot(content)) => {
                 tx.send(event(AnswerEvent::Snapshot { content })).await

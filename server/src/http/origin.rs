@@ -59,7 +59,8 @@ pub fn check(config: &Config, headers: &HeaderMap) -> Result<(), &'static str> {
         None => {
             let host = text(header::HOST).ok_or("no Host header")?;
             if !is_address_or_loopback(host) {
-                return Err("a request to a host name without VIBEBOT_PUBLIC_URL (set it to the address users reach VibeBot at)");
+                return Err("a request to a host name without VIBEBOT_PUBLIC_URL \
+                            (set it to the address users reach VibeBot at)");
             }
             authority(&claimed).eq_ignore_ascii_case(host)
         }

@@ -419,16 +419,22 @@ async fn account_deletion_cascades_and_ends_the_session(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES ('m1', 'c1', $1, 'USER', 'hi')")
-        .bind(&id)
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO api_keys (id, user_id, provider, encrypted_key) VALUES ('k1', $1, 'CLAUDE', 'v1:x')")
-        .bind(&id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES \
+                 ('m1', 'c1', $1, 'USER', 'hi')",
+    )
+    .bind(&id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO api_keys (id, user_id, provider, encrypted_key) VALUES ('k1', $1, \
+                 'CLAUDE', 'v1:x')",
+    )
+    .bind(&id)
+    .execute(&pool)
+    .await
+    .unwrap();
 
     let wrong = client
         .call("profile/delete", &[("current_password", "wrong one")])

@@ -174,7 +174,8 @@ async fn a_conversation_changed_while_the_question_is_stored_is_asked_again(pool
     for (role, content) in [("USER", "from another tab"), ("ASSISTANT", "its answer")] {
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, role, content, metadata, created_at)
-             VALUES ($1, $2, $3::message_role, $4, '{\"status\": \"complete\"}', now() - interval '1 second')",
+             VALUES ($1, $2, $3::message_role, $4, '{\"status\": \"complete\"}', now() - \
+                                                       interval '1 second')",
         )
         .bind(format!("other-{role}"))
         .bind(&conversation)

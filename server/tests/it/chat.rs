@@ -845,7 +845,8 @@ async fn flooding_and_silent_providers_are_cut_and_memory_stays_bounded(pool: Pg
             "[flood=512]" => {
                 assert_eq!(
                     error,
-                    "the answer reached 1 MB, the most this server keeps of one answer; it was cut there"
+                    "the answer reached 1 MB, the most this server keeps of one answer; it was \
+                     cut there"
                 );
                 assert_eq!(
                     content.len(),
@@ -857,7 +858,8 @@ async fn flooding_and_silent_providers_are_cut_and_memory_stays_bounded(pool: Pg
             _ => {
                 assert_eq!(
                     error,
-                    "the answer took longer than 3 seconds, the most this server allows for one answer; it was cut there"
+                    "the answer took longer than 3 seconds, the most this server allows for one \
+                     answer; it was cut there"
                 );
                 assert_eq!(content, "");
             }

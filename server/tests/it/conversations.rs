@@ -92,11 +92,14 @@ async fn the_list_pages_by_latest_activity_without_gaps_or_repeats(pool: PgPool)
     .await
     .unwrap();
     // A message makes an old conversation the newest.
-    sqlx::query("INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES ('m1', 'c001', $1, 'USER', 'hello again')")
-        .bind(&user)
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES \
+                 ('m1', 'c001', $1, 'USER', 'hello again')",
+    )
+    .bind(&user)
+    .execute(&pool)
+    .await
+    .unwrap();
 
     let mut seen = Vec::new();
     let mut cursor = String::new();
@@ -155,7 +158,8 @@ async fn search_finds_titles_and_message_text(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES ('m', 'b', $1, 'USER', 'a recipe from PARIS'), ('n', 'a', $1, 'USER', 'tips for C# code')")
+    sqlx::query("INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES \
+                 ('m', 'b', $1, 'USER', 'a recipe from PARIS'), ('n', 'a', $1, 'USER', 'tips for C# code')")
         .bind(&user)
         .execute(&pool)
         .await
@@ -205,10 +209,13 @@ async fn search_finds_titles_and_message_text(pool: PgPool) {
     );
 
     // An answer being written is found once it has ended, by either kind of query.
-    sqlx::query("INSERT INTO messages (id, conversation_id, role, content, metadata) VALUES ('s', 'c', 'ASSISTANT', 'Lyon or Paris? Vé', '{\"status\": \"streaming\"}')")
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, role, content, metadata) VALUES \
+                 ('s', 'c', 'ASSISTANT', 'Lyon or Paris? Vé', '{\"status\": \"streaming\"}')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     for (query, ended) in [("paris", vec!["a", "b", "c"]), ("vé", vec!["c"])] {
         assert_eq!(
             ids(client

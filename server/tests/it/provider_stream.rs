@@ -389,7 +389,8 @@ async fn recording_proxy() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
                 }
                 let body = r#"{"data":[{"id":"reached-through-the-proxy"}]}"#;
                 let answer = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: \
+                     {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = socket.get_mut().write_all(answer.as_bytes()).await;
@@ -439,7 +440,8 @@ async fn proxy_variables_in_the_environment_do_not_bypass_the_ssrf_guard() {
 }
 
 #[tokio::test]
-#[ignore = "run by `proxy_variables_in_the_environment_do_not_bypass_the_ssrf_guard`, with proxy variables set"]
+#[ignore = "run by `proxy_variables_in_the_environment_do_not_bypass_the_ssrf_guard`, with \
+            proxy variables set"]
 async fn with_proxy_variables_set() {
     assert!(
         std::env::var("ALL_PROXY").is_ok(),

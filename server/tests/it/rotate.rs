@@ -7,11 +7,14 @@ use app::model::ApiKeyProvider;
 use sqlx::PgPool;
 
 async fn store(pool: &PgPool, cipher: &KeyCipher, user: &str, secret: &str) {
-    sqlx::query("INSERT INTO users (id, email, password) VALUES ($1, $1 || '@x.test', 'h') ON CONFLICT DO NOTHING")
-        .bind(user)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, email, password) VALUES ($1, $1 || '@x.test', 'h') ON \
+                 CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .execute(pool)
+    .await
+    .unwrap();
     let id = format!("k-{secret}");
     let owner = KeyOwner {
         key_id: &id,
@@ -148,7 +151,8 @@ async fn old_format_keys_are_re_encrypted_bound_to_their_row(pool: PgPool) {
         ("k3", "v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string()),
     ] {
         sqlx::query(
-            "INSERT INTO api_keys (id, user_id, provider, encrypted_key) VALUES ($1, 'alice', 'OPENAI', $2)",
+            "INSERT INTO api_keys (id, user_id, provider, encrypted_key) VALUES ($1, 'alice', \
+             'OPENAI', $2)",
         )
         .bind(id)
         .bind(stored)

@@ -111,7 +111,8 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
     expected.sort();
 
     let mut actual: Vec<Column> = sqlx::query_as(
-        "SELECT table_name::text, column_name::text, udt_name::text, is_nullable::text, column_default::text
+        "SELECT table_name::text, column_name::text, udt_name::text, is_nullable::text, \
+         column_default::text
          FROM information_schema.columns
          WHERE table_schema = 'public' AND table_name IN ('users', 'api_keys', 'conversations', 'messages')",
     )
@@ -161,7 +162,8 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         "CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)",
         "CREATE UNIQUE INDEX api_keys_pkey ON public.api_keys USING btree (id)",
         "CREATE INDEX api_keys_user_id_idx ON public.api_keys USING btree (user_id)",
-        "CREATE UNIQUE INDEX api_keys_one_default_per_provider ON public.api_keys USING btree (user_id, provider) WHERE is_default",
+        "CREATE UNIQUE INDEX api_keys_one_default_per_provider ON public.api_keys USING btree \
+         (user_id, provider) WHERE is_default",
         "CREATE UNIQUE INDEX conversations_pkey ON public.conversations USING btree (id)",
         "CREATE INDEX conversations_user_id_idx ON public.conversations USING btree (user_id)",
         "CREATE INDEX conversations_created_at_idx ON public.conversations USING btree (created_at)",
@@ -169,15 +171,21 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         "CREATE INDEX messages_conversation_id_idx ON public.messages USING btree (conversation_id)",
         "CREATE INDEX messages_created_at_idx ON public.messages USING btree (created_at)",
         // Later migrations: keyset pagination and search.
-        "CREATE INDEX conversations_user_activity_idx ON public.conversations USING btree (user_id, last_activity_at DESC, id DESC)",
-        "CREATE INDEX messages_conversation_order_idx ON public.messages USING btree (conversation_id, created_at, id)",
+        "CREATE INDEX conversations_user_activity_idx ON public.conversations USING btree \
+         (user_id, last_activity_at DESC, id DESC)",
+        "CREATE INDEX messages_conversation_order_idx ON public.messages USING btree \
+         (conversation_id, created_at, id)",
         // Search reads only the caller's entries (the indexes lead with the
         // owner) and leaves out answers being written (saved every 500 ms).
-        "CREATE INDEX conversations_user_title_trgm_idx ON public.conversations USING gin (user_id, title gin_trgm_ops)",
-        "CREATE INDEX messages_owner_content_trgm_idx ON public.messages USING gin (owner_id, content gin_trgm_ops) WHERE ((metadata ->> 'status'::text) IS DISTINCT FROM 'streaming'::text)",
-        "CREATE INDEX messages_streaming_idx ON public.messages USING btree (conversation_id) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
+        "CREATE INDEX conversations_user_title_trgm_idx ON public.conversations USING gin \
+         (user_id, title gin_trgm_ops)",
+        "CREATE INDEX messages_owner_content_trgm_idx ON public.messages USING gin (owner_id, \
+         content gin_trgm_ops) WHERE ((metadata ->> 'status'::text) IS DISTINCT FROM 'streaming'::text)",
+        "CREATE INDEX messages_streaming_idx ON public.messages USING btree (conversation_id) \
+         WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
         // Answers being written: by conversation, and a user's (counted on every send).
-        "CREATE INDEX messages_streaming_asked_by_idx ON public.messages USING btree (((metadata ->> 'asked_by'::text))) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
+        "CREATE INDEX messages_streaming_asked_by_idx ON public.messages USING btree \
+         (((metadata ->> 'asked_by'::text))) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
         // The admin's user list.
         "CREATE INDEX users_created_at_id_idx ON public.users USING btree (created_at DESC, id DESC)",
     ];
@@ -188,7 +196,8 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn foreign_keys_cascade_from_owners(pool: PgPool) {
     let mut fks: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT kcu.table_name::text, kcu.column_name::text, ccu.table_name::text, rc.delete_rule::text
+        "SELECT kcu.table_name::text, kcu.column_name::text, ccu.table_name::text, \
+         rc.delete_rule::text
          FROM information_schema.referential_constraints rc
          JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = rc.constraint_name
          JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = rc.constraint_name
@@ -226,8 +235,14 @@ async fn foreign_keys_cascade_from_owners(pool: PgPool) {
 async fn insert_owner_with_data(pool: &PgPool, user: &str) {
     let statements = [
         format!("INSERT INTO users (id, email, password) VALUES ('{user}', '{user}@x.test', 'h')"),
-        format!("INSERT INTO api_keys (id, user_id, provider, encrypted_key) VALUES ('k-{user}', '{user}', 'CLAUDE', 'v1:x')"),
-        format!("INSERT INTO conversations (id, user_id) VALUES ('c1-{user}', '{user}'), ('c2-{user}', '{user}')"),
+        format!(
+            "INSERT INTO api_keys (id, user_id, provider, encrypted_key) VALUES \
+                 ('k-{user}', '{user}', 'CLAUDE', 'v1:x')"
+        ),
+        format!(
+            "INSERT INTO conversations (id, user_id) VALUES ('c1-{user}', '{user}'), \
+                 ('c2-{user}', '{user}')"
+        ),
         format!(
             "INSERT INTO messages (id, conversation_id, user_id, role, content) VALUES
              ('m1-{user}', 'c1-{user}', '{user}', 'USER', 'hi'),
@@ -304,7 +319,8 @@ async fn updated_at_changes_on_every_update(pool: PgPool) {
     }
     for table in ["users", "api_keys", "conversations"] {
         let stale: i64 = sqlx::query_scalar(&format!(
-            "SELECT count(*) FROM {table} WHERE updated_at <= '2020-01-01Z' OR created_at <> '2020-01-01Z'"
+            "SELECT count(*) FROM {table} WHERE updated_at <= '2020-01-01Z' OR created_at <> \
+             '2020-01-01Z'"
         ))
         .fetch_one(&pool)
         .await

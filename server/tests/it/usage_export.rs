@@ -300,7 +300,8 @@ async fn the_csv_exports_round_trip_usage_daily(pool: PgPool) {
     // An older day, outside the default range.
     let old = today - Duration::days(40);
     sqlx::query(
-        "INSERT INTO usage_daily (user_id, day, model, provider, answers, input_tokens, output_tokens, cost_usd)
+        "INSERT INTO usage_daily (user_id, day, model, provider, answers, input_tokens, \
+         output_tokens, cost_usd)
          VALUES ($1, $2, 'claude-opus-4-5', 'CLAUDE', 2, 100, 200, 0.1234567891234)",
     )
     .bind(&ada)
@@ -461,7 +462,8 @@ async fn a_large_export_streams_every_row(pool: PgPool) {
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO usage_daily (user_id, day, model, provider, answers, input_tokens, output_tokens, cost_usd)
+        "INSERT INTO usage_daily (user_id, day, model, provider, answers, input_tokens, \
+         output_tokens, cost_usd)
          SELECT 'bulk' || i, (now() AT TIME ZONE 'UTC')::date - d, m, 'CLAUDE',
                 i + d, i * 1000 + d, d * 7, (i * d) / 3.0 + 0.000123
          FROM generate_series(1, 50) i, generate_series(0, 29) d,

@@ -39,8 +39,8 @@ pub async fn require_account() -> Result<(AppState, Session, Account), AppError>
 }
 
 /// The message for writes before a one-time password is replaced.
-pub const MUST_CHANGE_PASSWORD: &str =
-    "choose a new password first (Profile → Password): an administrator gave you a one-time password";
+pub const MUST_CHANGE_PASSWORD: &str = "choose a new password first (Profile → Password): \
+     an administrator gave you a one-time password";
 
 /// A signed-in account that may change things: not a guest, and not still on
 /// an administrator's one-time password.

@@ -26,9 +26,11 @@ pub struct NewKey<'a> {
 pub async fn insert(db: impl PgExecutor<'_>, key: NewKey<'_>) -> Result<String, sqlx::Error> {
     let id = key.id.to_string();
     sqlx::query!(
-        "INSERT INTO api_keys (id, user_id, provider, encrypted_key, key_hint, name, base_url, is_default)
+        "INSERT INTO api_keys
+             (id, user_id, provider, encrypted_key, key_hint, name, base_url, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7,
-                 NOT EXISTS (SELECT 1 FROM api_keys WHERE user_id = $2 AND provider = $3 AND is_default))",
+                 NOT EXISTS (SELECT 1 FROM api_keys
+                             WHERE user_id = $2 AND provider = $3 AND is_default))",
         id,
         key.user_id,
         key.provider as ApiKeyProvider,

@@ -21,7 +21,8 @@ pub async fn find_id_by_title(
     title: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!(
-        "SELECT id FROM conversations WHERE user_id = $1 AND title = $2 ORDER BY created_at LIMIT 1",
+        "SELECT id FROM conversations WHERE user_id = $1 AND title = $2
+         ORDER BY created_at LIMIT 1",
         user_id,
         title,
     )
@@ -36,7 +37,8 @@ pub async fn insert(
 ) -> Result<String, sqlx::Error> {
     let id = super::new_id();
     sqlx::query!(
-        "INSERT INTO conversations (id, user_id, title, model, system_prompt, temperature, max_output_tokens, top_p)
+        "INSERT INTO conversations
+             (id, user_id, title, model, system_prompt, temperature, max_output_tokens, top_p)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         id,
         conversation.user_id,

@@ -59,7 +59,9 @@ pub async fn set_for_role(
 ) -> Result<(), sqlx::Error> {
     let (per_minute, per_day, tokens, spend) = columns(limits);
     sqlx::query!(
-        r#"INSERT INTO role_limits (role, messages_per_minute, messages_per_day, output_tokens_per_day, monthly_spend_usd)
+        r#"INSERT INTO role_limits
+               (role, messages_per_minute, messages_per_day, output_tokens_per_day,
+                monthly_spend_usd)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (role) DO UPDATE SET
                messages_per_minute = EXCLUDED.messages_per_minute,
@@ -107,7 +109,9 @@ pub async fn set_overrides(
     }
     let (per_minute, per_day, tokens, spend) = columns(limits);
     sqlx::query!(
-        r#"INSERT INTO user_limits (user_id, messages_per_minute, messages_per_day, output_tokens_per_day, monthly_spend_usd)
+        r#"INSERT INTO user_limits
+               (user_id, messages_per_minute, messages_per_day, output_tokens_per_day,
+                monthly_spend_usd)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (user_id) DO UPDATE SET
                messages_per_minute = EXCLUDED.messages_per_minute,
@@ -133,7 +137,8 @@ pub async fn effective(db: impl PgExecutor<'_>, user_id: &str) -> Result<Limits,
         Row,
         r#"SELECT coalesce(o.messages_per_minute, r.messages_per_minute) AS messages_per_minute,
                   coalesce(o.messages_per_day, r.messages_per_day) AS messages_per_day,
-                  coalesce(o.output_tokens_per_day, r.output_tokens_per_day) AS output_tokens_per_day,
+                  coalesce(o.output_tokens_per_day, r.output_tokens_per_day)
+                      AS output_tokens_per_day,
                   coalesce(o.monthly_spend_usd, r.monthly_spend_usd) AS monthly_spend_usd
            FROM users u
            LEFT JOIN role_limits r ON r.role = u.role
@@ -160,7 +165,8 @@ pub async fn effective_locked(
         Row,
         r#"SELECT coalesce(o.messages_per_minute, r.messages_per_minute) AS messages_per_minute,
                   coalesce(o.messages_per_day, r.messages_per_day) AS messages_per_day,
-                  coalesce(o.output_tokens_per_day, r.output_tokens_per_day) AS output_tokens_per_day,
+                  coalesce(o.output_tokens_per_day, r.output_tokens_per_day)
+                      AS output_tokens_per_day,
                   coalesce(o.monthly_spend_usd, r.monthly_spend_usd) AS monthly_spend_usd
            FROM users u
            LEFT JOIN role_limits r ON r.role = u.role
@@ -196,17 +202,22 @@ pub async fn consumption(
            ), recent AS (
                SELECT requested_at FROM answer_requests, clock
                WHERE user_id = $1
-                 AND requested_at >= least(clock.now - interval '1 minute', clock.today AT TIME ZONE 'UTC')
+                 AND requested_at >= least(clock.now - interval '1 minute',
+                                           clock.today AT TIME ZONE 'UTC')
            )
            SELECT clock.now AS "now!: DateTime<Utc>",
-                  (SELECT count(*) FROM recent WHERE requested_at > clock.now - interval '1 minute') AS "last_minute!",
-                  (SELECT min(requested_at) FROM recent WHERE requested_at > clock.now - interval '1 minute')
+                  (SELECT count(*) FROM recent
+                   WHERE requested_at > clock.now - interval '1 minute') AS "last_minute!",
+                  (SELECT min(requested_at) FROM recent
+                   WHERE requested_at > clock.now - interval '1 minute')
                       AS "oldest_in_last_minute: DateTime<Utc>",
-                  (SELECT count(*) FROM recent WHERE requested_at >= clock.today AT TIME ZONE 'UTC') AS "today!",
+                  (SELECT count(*) FROM recent
+                   WHERE requested_at >= clock.today AT TIME ZONE 'UTC') AS "today!",
                   (SELECT coalesce(sum(output_tokens), 0)::int8 FROM usage_daily
                    WHERE user_id = $1 AND day = clock.today::date) AS "output_tokens_today!",
                   (SELECT coalesce(sum(cost_usd), 0)::float8 FROM usage_daily
-                   WHERE user_id = $1 AND day >= date_trunc('month', clock.today)::date) AS "spend_this_month!"
+                   WHERE user_id = $1 AND day >= date_trunc('month', clock.today)::date)
+                      AS "spend_this_month!"
            FROM clock"#,
         user_id
     )

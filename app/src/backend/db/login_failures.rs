@@ -31,7 +31,8 @@ pub async fn seconds_until_allowed(
     window_secs: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     let wait = sqlx::query_scalar!(
-        r#"SELECT ceil(extract(epoch FROM max(failed_at + make_interval(secs => $3) - now())))::bigint
+        r#"SELECT ceil(extract(epoch FROM
+                          max(failed_at + make_interval(secs => $3) - now())))::bigint
            FROM (
                SELECT failed_at,
                       row_number() OVER (PARTITION BY scope ORDER BY failed_at DESC) AS rank

@@ -227,7 +227,8 @@ pub async fn being_written(
 ) -> Result<BeingWritten, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT (SELECT id FROM messages
-                   WHERE conversation_id = $1 AND role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
+                   WHERE conversation_id = $1 AND role = 'ASSISTANT'
+                     AND metadata->>'status' = 'streaming'
                    LIMIT 1) AS here,
                   (SELECT count(*) FROM messages
                    WHERE role = 'ASSISTANT' AND metadata->>'status' = 'streaming'
@@ -346,7 +347,8 @@ pub async fn interrupt_stale(db: impl PgExecutor<'_>, stale_secs: f64) -> Result
            interrupted AS (
                UPDATE messages m
                SET content = stale.content,
-                   metadata = m.metadata || '{"status": "error", "error": "interrupted: the server stopped while writing this answer"}'::jsonb
+                   metadata = m.metadata || jsonb_build_object('status', 'error', 'error',
+                       'interrupted: the server stopped while writing this answer')
                FROM stale
                WHERE m.id = stale.id AND m.metadata->>'status' = 'streaming'
                RETURNING m.id),

@@ -77,7 +77,8 @@ pub async fn store(pool: &PgPool, key_id: &str, models: &[Listed]) -> Result<(),
     sqlx::query!(
         r#"INSERT INTO key_model_lists AS l (api_key_id, asked_at, listed_at)
            SELECT id, now(), now() FROM api_keys WHERE id = $1
-           ON CONFLICT (api_key_id) DO UPDATE SET asked_at = now(), listed_at = now(), error = NULL"#,
+           ON CONFLICT (api_key_id) DO UPDATE
+               SET asked_at = now(), listed_at = now(), error = NULL"#,
         key_id,
     )
     .execute(&mut *tx)

@@ -48,8 +48,10 @@ pub async fn set_override(
     price: Option<Price>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        r#"WITH gone AS (DELETE FROM model_overrides WHERE model = $1 AND $2::text IS NULL AND $3::float8 IS NULL)
-           INSERT INTO model_overrides (model, display_name, input_usd_per_mtok, output_usd_per_mtok)
+        r#"WITH gone AS (DELETE FROM model_overrides
+                            WHERE model = $1 AND $2::text IS NULL AND $3::float8 IS NULL)
+           INSERT INTO model_overrides
+               (model, display_name, input_usd_per_mtok, output_usd_per_mtok)
            SELECT $1, $2, $3, $4 WHERE $2::text IS NOT NULL OR $3::float8 IS NOT NULL
            ON CONFLICT (model) DO UPDATE SET
                display_name = EXCLUDED.display_name,

@@ -53,7 +53,8 @@ pub async fn menu(
                               'id', k.id, 'provider', k.provider, 'base_url', k.base_url,
                               'listed', l.listed_at IS NOT NULL,
                               'stale', l.api_key_id IS NULL OR l.asked_at < now() - make_interval(
-                                  secs => CASE WHEN l.error IS NULL THEN $2::float8 ELSE $3::float8 END),
+                                  secs => CASE WHEN l.error IS NULL THEN $2::float8
+                                               ELSE $3::float8 END),
                               'models', (SELECT coalesce(json_agg(json_build_object(
                                                  'id', km.model, 'name', km.display_name,
                                                  'context_window', km.context_window)), '[]')

@@ -12,7 +12,9 @@ pub async fn count(db: impl PgExecutor<'_>, scope: &str) -> Result<(i32, i64), s
            VALUES ($1, date_trunc('minute', now()), 1)
            ON CONFLICT (scope, window_start) DO UPDATE SET count = r.count + 1
            RETURNING count,
-                     ceil(extract(epoch FROM date_trunc('minute', now()) + interval '1 minute' - now()))::bigint AS "seconds_left!""#,
+                     ceil(extract(epoch FROM
+                          date_trunc('minute', now()) + interval '1 minute' - now()))::bigint
+                         AS "seconds_left!""#,
         scope
     )
     .fetch_one(db)

@@ -50,7 +50,8 @@ impl Row {
 pub async fn insert(db: impl PgExecutor<'_>, t: NewTemplate<'_>) -> Result<String, sqlx::Error> {
     let id = super::new_id();
     sqlx::query!(
-        "INSERT INTO templates (id, user_id, name, model, system_prompt, temperature, max_output_tokens, top_p, is_public)
+        "INSERT INTO templates (id, user_id, name, model, system_prompt, temperature,
+                                max_output_tokens, top_p, is_public)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
         t.user_id,
@@ -75,7 +76,8 @@ pub async fn visible_to(
 ) -> Result<Vec<TemplateView>, sqlx::Error> {
     let rows = sqlx::query_as!(
         Row,
-        "SELECT id, user_id, name, model, system_prompt, temperature, max_output_tokens, top_p, is_public
+        "SELECT id, user_id, name, model, system_prompt, temperature, max_output_tokens, top_p,
+                is_public
          FROM templates WHERE user_id = $1 OR is_public
          ORDER BY lower(name), id
          LIMIT 500",
@@ -95,7 +97,8 @@ pub async fn find_visible(
 ) -> Result<Option<TemplateView>, sqlx::Error> {
     let row = sqlx::query_as!(
         Row,
-        "SELECT id, user_id, name, model, system_prompt, temperature, max_output_tokens, top_p, is_public
+        "SELECT id, user_id, name, model, system_prompt, temperature, max_output_tokens, top_p,
+                is_public
          FROM templates WHERE id = $1 AND (user_id = $2 OR is_public)",
         id,
         user_id

@@ -48,17 +48,20 @@ pub async fn context(
                  AND NOT (m.role = 'ASSISTANT' AND m.metadata->>'status' IN ('error', 'streaming'))
                ORDER BY m.created_at DESC, m.id DESC LIMIT $3
            )
-           SELECT c.id, c.title, c.model, c.system_prompt, c.temperature, c.max_output_tokens, c.top_p,
+           SELECT c.id, c.title, c.model, c.system_prompt, c.temperature, c.max_output_tokens,
+                  c.top_p,
                   c.created_at AS "created_at: DateTime<Utc>",
                   c.last_activity_at AS "last_activity_at: DateTime<Utc>",
                   (SELECT coalesce(json_agg(json_build_object(
                               'id', k.id, 'user_id', k.user_id, 'provider', k.provider,
-                              'encrypted_key', k.encrypted_key, 'name', k.name, 'base_url', k.base_url)
+                              'encrypted_key', k.encrypted_key, 'name', k.name,
+                              'base_url', k.base_url)
                               ORDER BY k.is_default DESC, k.created_at, k.id), '[]')
                    FROM api_keys k WHERE k.user_id = c.user_id) AS "keys!: Json<Vec<StoredKey>>",
                   coalesce(o.messages_per_minute, r.messages_per_minute) AS messages_per_minute,
                   coalesce(o.messages_per_day, r.messages_per_day) AS messages_per_day,
-                  coalesce(o.output_tokens_per_day, r.output_tokens_per_day) AS output_tokens_per_day,
+                  coalesce(o.output_tokens_per_day, r.output_tokens_per_day)
+                      AS output_tokens_per_day,
                   coalesce(o.monthly_spend_usd, r.monthly_spend_usd) AS monthly_spend_usd,
                   (SELECT id FROM messages m
                    WHERE m.conversation_id = c.id AND m.role = 'ASSISTANT'

@@ -54,11 +54,14 @@ pub async fn record_all(
     let costs: Vec<f64> = answers.iter().map(|a| a.cost_usd).collect();
     let priced: Vec<bool> = answers.iter().map(|a| a.priced).collect();
     sqlx::query!(
-        r#"INSERT INTO usage_daily AS u (user_id, day, model, provider, answers, input_tokens, output_tokens, cost_usd, unpriced_answers)
-           SELECT a.user_id, (now() AT TIME ZONE 'UTC')::date, a.model, min(a.provider)::api_key_provider,
+        r#"INSERT INTO usage_daily AS u (user_id, day, model, provider, answers, input_tokens,
+                                         output_tokens, cost_usd, unpriced_answers)
+           SELECT a.user_id, (now() AT TIME ZONE 'UTC')::date, a.model,
+                  min(a.provider)::api_key_provider,
                   count(*), sum(a.input_tokens), sum(a.output_tokens), sum(a.cost_usd),
                   count(*) FILTER (WHERE NOT a.priced)
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::float8[], $7::bool[])
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[],
+                       $6::float8[], $7::bool[])
                 AS a(user_id, model, provider, input_tokens, output_tokens, cost_usd, priced)
            GROUP BY a.user_id, a.model
            ON CONFLICT (user_id, day, model) DO UPDATE SET

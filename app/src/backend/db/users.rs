@@ -116,7 +116,9 @@ pub async fn find_account(
 ) -> Result<Option<AccountRow>, sqlx::Error> {
     sqlx::query_as!(
         AccountRow,
-        r#"SELECT id, email, name, role AS "role: UserRole", theme, must_change_password, session_epoch FROM users WHERE id = $1"#,
+        r#"SELECT id, email, name, role AS "role: UserRole", theme, must_change_password,
+                  session_epoch
+           FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(db)
@@ -135,7 +137,8 @@ pub async fn find_signed_in(
 ) -> Result<Option<AccountRow>, sqlx::Error> {
     sqlx::query_as!(
         AccountRow,
-        r#"SELECT id, email, name, role AS "role: UserRole", theme, must_change_password, session_epoch
+        r#"SELECT id, email, name, role AS "role: UserRole", theme, must_change_password,
+                  session_epoch
            FROM users
            WHERE id = $1
              AND EXISTS (SELECT 1 FROM sessions WHERE sessions.id = $2 AND expiry_date > now())"#,
@@ -195,7 +198,8 @@ pub async fn update_password(
     password_hash: &str,
 ) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar!(
-        "UPDATE users SET password = $2, session_epoch = session_epoch + 1, must_change_password = false,
+        "UPDATE users SET password = $2, session_epoch = session_epoch + 1,
+                          must_change_password = false,
                           one_time_password_expires_at = NULL
          WHERE id = $1 RETURNING session_epoch",
         id,

@@ -104,12 +104,20 @@ async fn store(pool: &PgPool, answers: &Answers, ending: Vec<Ending>) -> Vec<End
                     let mut one = unsaved(one);
                     one.failures += 1;
                     if one.failures == 1 {
-                        tracing::warn!(message_id = %one.id, error = %e, "storing the answer failed; retrying until the database takes it");
+                        tracing::warn!(
+                            message_id = %one.id,
+                            error = %e,
+                            "storing the answer failed; retrying until the database takes it"
+                        );
                     }
                     if one.since.elapsed() < STORE_FOR_AT_MOST {
                         retry.push(one);
                     } else {
-                        tracing::error!(message_id = %one.id, error = %e, "storing the answer failed for an hour; its last saved text stays");
+                        tracing::error!(
+                            message_id = %one.id,
+                            error = %e,
+                            "storing the answer failed for an hour; its last saved text stays"
+                        );
                         answers.lock().expect("not poisoned").remove(&one.id);
                     }
                 }
@@ -151,8 +159,9 @@ async fn store_all(pool: &PgPool, ending: &[Ending]) -> Result<(), sqlx::Error> 
     tx.commit().await
 }
 
-/// Saves what each answer being written added since its last save. A save only key-share locks the answers' rows (its chunks' foreign keys),
-/// which stops and final writes do not wait for. A tick that fails (a
+/// Saves what each answer being written added since its last save. A save
+/// only key-share locks the answers' rows (its chunks' foreign keys), which
+/// stops and final writes do not wait for. A tick that fails (a
 /// deletion racing it included) is retried at the next.
 async fn flush(pool: &PgPool, live: Vec<(String, Arc<super::Live>)>) {
     let mut due = Vec::new();
@@ -182,7 +191,11 @@ async fn flush(pool: &PgPool, live: Vec<(String, Arc<super::Live>)>) {
         // Nothing counts as saved: the next tick sends the same chunks again,
         // with what was added meanwhile.
         Err(e) => {
-            tracing::warn!(answers = chunks.len(), error = %e, "saving answers in progress failed; will retry");
+            tracing::warn!(
+                answers = chunks.len(),
+                error = %e,
+                "saving answers in progress failed; will retry"
+            );
         }
     }
 }

@@ -67,7 +67,8 @@ impl Allowed {
             }),
             None => pick_usable(keys, ApiKeyProvider::Openai, true).ok_or_else(|| {
                 AppError::Invalid(format!(
-                    "unknown model: {model} (none of your keys lists it; add an OpenAI-compatible endpoint that serves it)"
+                    "unknown model: {model} (none of your keys lists it; \
+                     add an OpenAI-compatible endpoint that serves it)"
                 ))
             }),
         }

@@ -18,6 +18,16 @@ pub enum Speaker {
     Assistant,
 }
 
+impl Speaker {
+    /// The `role` both APIs name it with.
+    fn role(self) -> &'static str {
+        match self {
+            Speaker::User => "user",
+            Speaker::Assistant => "assistant",
+        }
+    }
+}
+
 /// One message of the conversation as the provider gets it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatMessage {
@@ -96,7 +106,7 @@ fn anthropic_body(request: &ChatRequest) -> Value {
         .iter()
         .map(|t| {
             json!({
-                "role": match t.speaker { Speaker::User => "user", Speaker::Assistant => "assistant" },
+                "role": t.speaker.role(),
                 "content": t.text,
             })
         })
@@ -121,7 +131,7 @@ fn openai_body(request: &ChatRequest) -> Value {
     }
     messages.extend(request.messages.iter().map(|t| {
         json!({
-            "role": match t.speaker { Speaker::User => "user", Speaker::Assistant => "assistant" },
+            "role": t.speaker.role(),
             "content": t.text,
         })
     }));

@@ -23,7 +23,10 @@ pub enum ProviderError {
     Unreachable(String),
     #[error("the provider did not answer in time")]
     Timeout,
-    #[error("the conversation is too long for this model's context window; start a new conversation or pick a model with a larger one")]
+    #[error(
+        "the conversation is too long for this model's context window; \
+         start a new conversation or pick a model with a larger one"
+    )]
     ContextTooLong,
     #[error("the connection to the provider was cut before the answer was complete")]
     Interrupted,

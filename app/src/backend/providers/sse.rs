@@ -143,7 +143,8 @@ mod tests {
 
     #[test]
     fn parses_named_events_comments_and_multiline_data() {
-        let input = b"\xEF\xBB\xBF: keep-alive\n\nevent: ping\ndata: {}\n\ndata: line one\ndata:line two\nid: 7\nretry: 10\n\ndata\n\n";
+        let input = b"\xEF\xBB\xBF: keep-alive\n\nevent: ping\ndata: {}\n\n\
+                      data: line one\ndata:line two\nid: 7\nretry: 10\n\ndata\n\n";
         assert_eq!(
             parse_all(input),
             vec![
@@ -174,7 +175,10 @@ mod tests {
 
     #[test]
     fn every_split_of_the_input_gives_the_same_events() {
-        let input = "event: message_start\r\ndata: {\"a\":1}\r\n\r\n: comment\r\ndata: héllo wörld ✓\r\ndata: second\r\n\r\nevent: x\rdata: y\r\rdata: [DONE]\n\n".as_bytes();
+        let input = "event: message_start\r\ndata: {\"a\":1}\r\n\r\n: comment\r\n\
+                     data: héllo wörld ✓\r\ndata: second\r\n\r\n\
+                     event: x\rdata: y\r\rdata: [DONE]\n\n"
+            .as_bytes();
         let whole = parse_all(input);
         assert_eq!(whole.len(), 4);
         for i in 0..=input.len() {
