@@ -95,25 +95,37 @@ fn AppRoutes() -> impl IntoView {
     Auth::provide();
     ui::toast::Toasts::provide();
     view! {
-            <ToastRegion />
-            <Routes fallback=ui::refusal::NotFound>
-                <Route path=path!("/") view=ui::home::HomePage />
-                // Async: the account is known before the first byte, so the
-                // signed-in / signed-out redirects are real 302s.
-                <Route path=path!("/login") view=ui::login::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/register") view=ui::register::RegisterPage ssr=SsrMode::Async />
-                <Route path=path!("/settings/profile") view=ui::profile::ProfilePage ssr=SsrMode::Async />
-                <Route path=path!("/settings/keys") view=ui::keys::KeysPage ssr=SsrMode::Async />
-                // Addresses people guess lead to the settings.
-                <Route path=path!("/settings") view=ui::profile::ToProfile ssr=SsrMode::Async />
-                <Route path=path!("/profile") view=ui::profile::ToProfile ssr=SsrMode::Async />
-                <Route path=path!("/c/:id") view=ui::chat::ChatPage ssr=SsrMode::Async />
-                <Route path=path!("/admin") view=ui::admin::AdminPage ssr=SsrMode::Async />
-                <Route path=path!("/admin/usage") view=ui::admin::usage::AdminUsagePage ssr=SsrMode::Async />
-                <Route path=path!("/admin/models") view=ui::admin::models::AdminModelsPage ssr=SsrMode::Async />
-                <Route path=path!("/usage") view=ui::usage::UsagePage ssr=SsrMode::Async />
-                <Route path=path!("/templates") view=ui::templates::TemplatesPage ssr=SsrMode::Async />
-            </Routes>
+        <ToastRegion />
+        <Routes fallback=ui::refusal::NotFound>
+            <Route path=path!("/") view=ui::home::HomePage />
+            // Async: the account is known before the first byte, so the
+            // signed-in / signed-out redirects are real 302s.
+            <Route path=path!("/login") view=ui::login::LoginPage ssr=SsrMode::Async />
+            <Route path=path!("/register") view=ui::register::RegisterPage ssr=SsrMode::Async />
+            <Route
+                path=path!("/settings/profile")
+                view=ui::profile::ProfilePage
+                ssr=SsrMode::Async
+            />
+            <Route path=path!("/settings/keys") view=ui::keys::KeysPage ssr=SsrMode::Async />
+            // Addresses people guess lead to the settings.
+            <Route path=path!("/settings") view=ui::profile::ToProfile ssr=SsrMode::Async />
+            <Route path=path!("/profile") view=ui::profile::ToProfile ssr=SsrMode::Async />
+            <Route path=path!("/c/:id") view=ui::chat::ChatPage ssr=SsrMode::Async />
+            <Route path=path!("/admin") view=ui::admin::AdminPage ssr=SsrMode::Async />
+            <Route
+                path=path!("/admin/usage")
+                view=ui::admin::usage::AdminUsagePage
+                ssr=SsrMode::Async
+            />
+            <Route
+                path=path!("/admin/models")
+                view=ui::admin::models::AdminModelsPage
+                ssr=SsrMode::Async
+            />
+            <Route path=path!("/usage") view=ui::usage::UsagePage ssr=SsrMode::Async />
+            <Route path=path!("/templates") view=ui::templates::TemplatesPage ssr=SsrMode::Async />
+        </Routes>
     }
 }
 

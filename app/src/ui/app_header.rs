@@ -21,19 +21,21 @@ pub fn AppHeader() -> impl IntoView {
     let drawer = use_context::<Drawer>();
     view! {
         <header class="app-header">
-            {drawer.map(|Drawer(open)| view! {
-                <button
-                    type="button"
-                    class="button button--quiet app-header__drawer"
-                    aria-controls="sidebar"
-                    aria-expanded=move || open.get().to_string()
-                    aria-label="Conversations"
-                    on:click=move |_| open.update(|o| *o = !*o)
-                >
-                    <span aria-hidden="true">"☰"</span>
-                </button>
-            })}
-            <BrandLink />
+            {drawer
+                .map(|Drawer(open)| {
+                    view! {
+                        <button
+                            type="button"
+                            class="button button--quiet app-header__drawer"
+                            aria-controls="sidebar"
+                            aria-expanded=move || open.get().to_string()
+                            aria-label="Conversations"
+                            on:click=move |_| open.update(|o| *o = !*o)
+                        >
+                            <span aria-hidden="true">"☰"</span>
+                        </button>
+                    }
+                })} <BrandLink />
             <Transition>
                 {move || {
                     auth.current()
@@ -56,17 +58,35 @@ pub fn AppHeader() -> impl IntoView {
                                         {account.display_name().to_string()}
                                     </button>
                                     <div id="account-menu" class="account-menu" popover="auto">
-                                        <p class="account-menu__email muted">{account.email.clone()}</p>
-                                        <a class="account-menu__item" href="/settings/profile">"Profile"</a>
-                                        <a class="account-menu__item" href="/settings/keys">"API keys"</a>
-                                        <a class="account-menu__item" href="/usage">"Usage"</a>
-                                        <a class="account-menu__item" href="/templates">"Templates"</a>
-                                        {(account.role == UserRole::Admin).then(|| view! {
-                                            <a class="account-menu__item" href="/admin">"Administration"</a>
-                                        })}
+                                        <p class="account-menu__email muted">
+                                            {account.email.clone()}
+                                        </p>
+                                        <a class="account-menu__item" href="/settings/profile">
+                                            "Profile"
+                                        </a>
+                                        <a class="account-menu__item" href="/settings/keys">
+                                            "API keys"
+                                        </a>
+                                        <a class="account-menu__item" href="/usage">
+                                            "Usage"
+                                        </a>
+                                        <a class="account-menu__item" href="/templates">
+                                            "Templates"
+                                        </a>
+                                        {(account.role == UserRole::Admin)
+                                            .then(|| {
+                                                view! {
+                                                    <a class="account-menu__item" href="/admin">
+                                                        "Administration"
+                                                    </a>
+                                                }
+                                            })}
                                         <ThemePicker initial=account.theme />
                                         <ActionForm action=auth.logout attr:class="inline-form">
-                                            <button class="button button--quiet account-menu__signout" type="submit">
+                                            <button
+                                                class="button button--quiet account-menu__signout"
+                                                type="submit"
+                                            >
                                                 "Sign out"
                                             </button>
                                         </ActionForm>

@@ -150,7 +150,9 @@ pub fn RequireSignedIn() -> impl IntoView {
             {move || {
                 (auth.signed_in() == Some(false))
                     .then(|| {
-                        view! { <leptos_router::components::Redirect path=login_path_returning_here() /> }
+                        view! {
+                            <leptos_router::components::Redirect path=login_path_returning_here() />
+                        }
                     })
             }}
         </Transition>

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 pub fn BrandLink() -> impl IntoView {
     view! {
         <a href="/" class="brand brand--small">
-            <span class="brand__mark" aria-hidden="true">"◆"</span>
+            <span class="brand__mark" aria-hidden="true">
+                "◆"
+            </span>
             "VibeBot"
         </a>
     }

@@ -68,7 +68,11 @@ pub fn DeleteButton(
             .into_any()
         } else {
             view! {
-                <button type="button" class=format!("button button--quiet{size}") on:click=move |_| asking.set(true)>
+                <button
+                    type="button"
+                    class=format!("button button--quiet{size}")
+                    on:click=move |_| asking.set(true)
+                >
                     "Delete"
                 </button>
             }

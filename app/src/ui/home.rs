@@ -11,7 +11,13 @@ use super::status_check::StatusCheck;
 pub fn HomePage() -> impl IntoView {
     let auth = use_auth();
     view! {
-        <Transition fallback=|| view! { <main class="page page--centered"><p class="muted">"Loading…"</p></main> }>
+        <Transition fallback=|| {
+            view! {
+                <main class="page page--centered">
+                    <p class="muted">"Loading…"</p>
+                </main>
+            }
+        }>
             {move || {
                 auth.account
                     .get()
@@ -37,7 +43,9 @@ fn Landing() -> impl IntoView {
     view! {
         <main class="page page--centered home">
             <div class="brand">
-                <span class="brand__mark" aria-hidden="true">"◆"</span>
+                <span class="brand__mark" aria-hidden="true">
+                    "◆"
+                </span>
                 <h1>"VibeBot"</h1>
             </div>
             <p class="home__lead">
@@ -50,8 +58,12 @@ fn Landing() -> impl IntoView {
                 <li>"Every answer records its tokens, cost and latency."</li>
             </ul>
             <div class="home__actions">
-                <a class="button" href="/login">"Sign in"</a>
-                <a class="button button--quiet" href="/register">"Create an account"</a>
+                <a class="button" href="/login">
+                    "Sign in"
+                </a>
+                <a class="button button--quiet" href="/register">
+                    "Create an account"
+                </a>
             </div>
             <StatusCheck />
         </main>

@@ -69,7 +69,9 @@ pub fn KeysPage() -> impl IntoView {
             <section class="card" aria-labelledby="keys-heading">
                 <h2 id="keys-heading">"Your keys"</h2>
                 <FormError result=row_error />
-                <Transition fallback=|| view! { <p class="muted">"Loading keys…"</p> }>
+                <Transition fallback=|| {
+                    view! { <p class="muted">"Loading keys…"</p> }
+                }>
                     {move || {
                         keys.get()
                             .map(|result| match result {
@@ -93,7 +95,11 @@ pub fn KeysPage() -> impl IntoView {
                                         .into_any()
                                 }
                                 Err(e) => {
-                                    view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }
+                                    view! {
+                                        <p class="form__error" role="alert">
+                                            {capitalize(&e.to_string())}
+                                        </p>
+                                    }
                                         .into_any()
                                 }
                             })
@@ -116,7 +122,12 @@ pub fn KeysPage() -> impl IntoView {
                     </label>
                     <label class="form__field">
                         <span>"Name " <span class="form__optional">"(optional)"</span></span>
-                        <input type="text" name="name" maxlength="100" placeholder="Work, personal…" />
+                        <input
+                            type="text"
+                            name="name"
+                            maxlength="100"
+                            placeholder="Work, personal…"
+                        />
                     </label>
                     <label class="form__field">
                         "API key"
@@ -130,7 +141,12 @@ pub fn KeysPage() -> impl IntoView {
                         />
                     </label>
                     <label class="form__field" class:hidden=move || provider.get() != "OPENAI">
-                        <span>"Base URL " <span class="form__optional">"(optional, for OpenAI-compatible servers)"</span></span>
+                        <span>
+                            "Base URL "
+                            <span class="form__optional">
+                                "(optional, for OpenAI-compatible servers)"
+                            </span>
+                        </span>
                         <input
                             type="url"
                             name="base_url"
@@ -186,16 +202,26 @@ fn KeyRow(key: ApiKeyView, actions: KeyActions) -> impl IntoView {
             <div class="key__summary">
                 <strong class="key__name">{label}</strong>
                 <span class="badge">{key.provider.label()}</span>
-                {key.is_default.then(|| view! { <span class="badge badge--accent">"Default"</span> })}
+                {key
+                    .is_default
+                    .then(|| view! { <span class="badge badge--accent">"Default"</span> })}
             </div>
             <div class="key__details muted">
                 <code data-testid="key-hint">{key.hint.clone()}</code>
                 {key.base_url.clone().map(|url| view! { <span>" · " {url}</span> })}
                 <span>{format!(" · added {}", key.created_at.format("%Y-%m-%d"))}</span>
                 {(key.updated_at != key.created_at)
-                    .then(|| view! { <span>{format!(" · updated {}", key.updated_at.format("%Y-%m-%d"))}</span> })}
+                    .then(|| {
+                        view! {
+                            <span>
+                                {format!(" · updated {}", key.updated_at.format("%Y-%m-%d"))}
+                            </span>
+                        }
+                    })}
             </div>
-            <p class="key__models muted" data-testid="key-models">{models_line(&key)}</p>
+            <p class="key__models muted" data-testid="key-models">
+                {models_line(&key)}
+            </p>
             <div class="key__actions">
                 <button
                     class="button button--quiet"
@@ -245,17 +271,32 @@ fn KeyRow(key: ApiKeyView, actions: KeyActions) -> impl IntoView {
                     <input type="hidden" name="id" value=rename_id />
                     <label class="form__field">
                         "Name"
-                        <input type="text" name="name" maxlength="100" value=key.name.clone().unwrap_or_default() />
+                        <input
+                            type="text"
+                            name="name"
+                            maxlength="100"
+                            value=key.name.clone().unwrap_or_default()
+                        />
                     </label>
-                    <button class="button button--quiet" type="submit">"Rename"</button>
+                    <button class="button button--quiet" type="submit">
+                        "Rename"
+                    </button>
                 </ActionForm>
                 <ActionForm action=actions.replace attr:class="form form--inline">
                     <input type="hidden" name="id" value=replace_id />
                     <label class="form__field">
                         "New secret"
-                        <input type="password" name="key" required autocomplete="off" spellcheck="false" />
+                        <input
+                            type="password"
+                            name="key"
+                            required
+                            autocomplete="off"
+                            spellcheck="false"
+                        />
                     </label>
-                    <button class="button button--quiet" type="submit">"Replace secret"</button>
+                    <button class="button button--quiet" type="submit">
+                        "Replace secret"
+                    </button>
                 </ActionForm>
             </details>
         </li>

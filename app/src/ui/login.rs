@@ -36,16 +36,19 @@ pub fn LoginPage() -> impl IntoView {
                 </label>
                 <label class="form__field">
                     "Password"
-                    <input type="password" name="password" autocomplete="current-password" required />
+                    <input
+                        type="password"
+                        name="password"
+                        autocomplete="current-password"
+                        required
+                    />
                 </label>
                 <FormError result />
                 <button class="button" type="submit" disabled=pending>
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
-            <p class="auth-page__alt">
-                "New here? " <a href=register_href>"Create an account"</a>
-            </p>
+            <p class="auth-page__alt">"New here? " <a href=register_href>"Create an account"</a></p>
         </main>
     }
 }
@@ -60,7 +63,9 @@ pub fn RedirectWhenSignedIn() -> impl IntoView {
             {move || {
                 (auth.signed_in() == Some(true))
                     .then(|| {
-                        let next = crate::api::account::safe_next(query.read().get("next").as_deref());
+                        let next = crate::api::account::safe_next(
+                            query.read().get("next").as_deref(),
+                        );
                         view! { <leptos_router::components::Redirect path=next /> }
                     })
             }}

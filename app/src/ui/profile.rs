@@ -53,17 +53,27 @@ pub fn ProfilePage() -> impl IntoView {
         <AppHeader />
         <main class="page settings">
             <h1>"Profile"</h1>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
                 {move || {
                     auth.current()
                         .map(|account| {
                             view! {
-                                {account.must_change_password.then(|| view! {
-                                    <p class="notice" role="alert" data-testid="must-change-password">
-                                        "An administrator created your account with a one-time password. "
-                                        "Choose your own under Password below to start using VibeBot."
-                                    </p>
-                                })}
+                                {account
+                                    .must_change_password
+                                    .then(|| {
+                                        view! {
+                                            <p
+                                                class="notice"
+                                                role="alert"
+                                                data-testid="must-change-password"
+                                            >
+                                                "An administrator created your account with a one-time password. "
+                                                "Choose your own under Password below to start using VibeBot."
+                                            </p>
+                                        }
+                                    })}
                                 <section class="card" aria-labelledby="name-heading">
                                     <h2 id="name-heading">"Display name"</h2>
                                     <ActionForm action=update_name attr:class="form">
@@ -79,7 +89,11 @@ pub fn ProfilePage() -> impl IntoView {
                                         </label>
                                         <FormError result=name_result />
                                         <FormSuccess result=name_result message="Name saved." />
-                                        <button class="button" type="submit" disabled=update_name.pending()>
+                                        <button
+                                            class="button"
+                                            type="submit"
+                                            disabled=update_name.pending()
+                                        >
                                             "Save name"
                                         </button>
                                     </ActionForm>
@@ -88,19 +102,36 @@ pub fn ProfilePage() -> impl IntoView {
                                 <DefaultModelCard />
                                 <section class="card" aria-labelledby="email-heading">
                                     <h2 id="email-heading">"Email"</h2>
-                                    <p class="muted">"You sign in with " <strong>{account.email.clone()}</strong> "."</p>
+                                    <p class="muted">
+                                        "You sign in with " <strong>{account.email.clone()}</strong>
+                                        "."
+                                    </p>
                                     <ActionForm action=change_email attr:class="form">
                                         <label class="form__field">
                                             "New email"
-                                            <input type="email" name="new_email" autocomplete="email" required />
+                                            <input
+                                                type="email"
+                                                name="new_email"
+                                                autocomplete="email"
+                                                required
+                                            />
                                         </label>
                                         <label class="form__field">
                                             "Current password"
-                                            <input type="password" name="current_password" autocomplete="current-password" required />
+                                            <input
+                                                type="password"
+                                                name="current_password"
+                                                autocomplete="current-password"
+                                                required
+                                            />
                                         </label>
                                         <FormError result=email_result />
                                         <FormSuccess result=email_result message="Email changed." />
-                                        <button class="button" type="submit" disabled=change_email.pending()>
+                                        <button
+                                            class="button"
+                                            type="submit"
+                                            disabled=change_email.pending()
+                                        >
                                             "Change email"
                                         </button>
                                     </ActionForm>
@@ -116,14 +147,28 @@ pub fn ProfilePage() -> impl IntoView {
                 <ActionForm action=change_password attr:class="form">
                     <label class="form__field">
                         "Current password"
-                        <input type="password" name="current_password" autocomplete="current-password" required />
+                        <input
+                            type="password"
+                            name="current_password"
+                            autocomplete="current-password"
+                            required
+                        />
                     </label>
                     <label class="form__field">
                         "New password"
-                        <input type="password" name="new_password" autocomplete="new-password" required minlength=PASSWORD_MIN_CHARS />
+                        <input
+                            type="password"
+                            name="new_password"
+                            autocomplete="new-password"
+                            required
+                            minlength=PASSWORD_MIN_CHARS
+                        />
                     </label>
                     <FormError result=password_result />
-                    <FormSuccess result=password_result message="Password changed; other sessions were signed out." />
+                    <FormSuccess
+                        result=password_result
+                        message="Password changed; other sessions were signed out."
+                    />
                     <button class="button" type="submit" disabled=change_password.pending()>
                         "Change password"
                     </button>
@@ -132,18 +177,29 @@ pub fn ProfilePage() -> impl IntoView {
 
             <section class="card card--danger" aria-labelledby="delete-heading">
                 <h2 id="delete-heading">"Delete account"</h2>
-                <p>"This deletes your account, your API keys and all your conversations. It cannot be undone."</p>
+                <p>
+                    "This deletes your account, your API keys and all your conversations. It cannot be undone."
+                </p>
                 <ActionForm action=delete_account attr:class="form">
                     <label class="form__field">
                         "Current password"
-                        <input type="password" name="current_password" autocomplete="current-password" required />
+                        <input
+                            type="password"
+                            name="current_password"
+                            autocomplete="current-password"
+                            required
+                        />
                     </label>
                     <label class="form__check">
                         <input type="checkbox" required />
                         "I understand that this cannot be undone"
                     </label>
                     <FormError result=delete_result />
-                    <button class="button button--danger" type="submit" disabled=delete_account.pending()>
+                    <button
+                        class="button button--danger"
+                        type="submit"
+                        disabled=delete_account.pending()
+                    >
                         "Delete my account"
                     </button>
                 </ActionForm>
@@ -168,16 +224,36 @@ fn DefaultModelCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="default-model-heading">
             <h2 id="default-model-heading">"Default model"</h2>
-            <p class="muted">"New chats start with it; without one, with your role's default, your first pinned model or the one you used last."</p>
-            <Transition fallback=|| view! { <p class="muted">"Loading your models…"</p> }>
-                {move || menu.get().map(|result| match result {
-                    Ok(menu) if !menu.choices.is_empty() => {
-                        let model = RwSignal::new(menu.default_model.clone().unwrap_or_default());
-                        view! { <ModelPicker menu model on_pick=save /> }.into_any()
-                    }
-                    Ok(_) => view! { <p class="muted">"Add an API key to choose a model."</p> }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
+            <p class="muted">
+                "New chats start with it; without one, with your role's default, your first pinned model or the one you used last."
+            </p>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading your models…"</p> }
+            }>
+                {move || {
+                    menu
+                        .get()
+                        .map(|result| match result {
+                            Ok(menu) if !menu.choices.is_empty() => {
+                                let model = RwSignal::new(
+                                    menu.default_model.clone().unwrap_or_default(),
+                                );
+                                view! { <ModelPicker menu model on_pick=save /> }.into_any()
+                            }
+                            Ok(_) => {
+                                view! { <p class="muted">"Add an API key to choose a model."</p> }
+                                    .into_any()
+                            }
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
         </section>
     }

@@ -13,7 +13,9 @@ pub fn NotFound() -> impl IntoView {
         <main class="page page--centered">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>
-            <a class="button" href="/">"Go to VibeBot"</a>
+            <a class="button" href="/">
+                "Go to VibeBot"
+            </a>
         </main>
     }
 }
@@ -27,7 +29,9 @@ pub fn Forbidden(what: &'static str) -> impl IntoView {
         <main class="page page--centered" data-testid="forbidden">
             <h1>"Not for your account"</h1>
             <p>{format!("Only administrators can see {what}.")}</p>
-            <a class="button" href="/">"Go to your conversations"</a>
+            <a class="button" href="/">
+                "Go to your conversations"
+            </a>
         </main>
     }
 }

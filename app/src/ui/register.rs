@@ -43,9 +43,10 @@ pub fn RegisterPage() -> impl IntoView {
                         required
                         minlength=PASSWORD_MIN_CHARS
                         aria-describedby="password-help"
-                    />
-                    <span id="password-help" class="form__help">
-                        {format!("At least {PASSWORD_MIN_CHARS} characters, at most {PASSWORD_MAX_BYTES} bytes.")}
+                    /> <span id="password-help" class="form__help">
+                        {format!(
+                            "At least {PASSWORD_MIN_CHARS} characters, at most {PASSWORD_MAX_BYTES} bytes.",
+                        )}
                     </span>
                 </label>
                 <FormError result />
@@ -53,9 +54,7 @@ pub fn RegisterPage() -> impl IntoView {
                     {move || if pending.get() { "Creating account…" } else { "Create account" }}
                 </button>
             </ActionForm>
-            <p class="auth-page__alt">
-                "Already have an account? " <a href="/login">"Sign in"</a>
-            </p>
+            <p class="auth-page__alt">"Already have an account? " <a href="/login">"Sign in"</a></p>
         </main>
     }
 }

@@ -25,15 +25,17 @@ pub fn StatusCheck() -> impl IntoView {
             <p class="status-check__result" data-testid="status-result">
                 {move || match check.value().get() {
                     None => String::new(),
-                    Some(Ok(status)) => format!(
-                        "VibeBot {} · database {}{}",
-                        status.version,
-                        if status.database_ok { "connected" } else { "unreachable" },
-                        status
-                            .schema_version
-                            .map(|v| format!(" · schema {v}"))
-                            .unwrap_or_default(),
-                    ),
+                    Some(Ok(status)) => {
+                        format!(
+                            "VibeBot {} · database {}{}",
+                            status.version,
+                            if status.database_ok { "connected" } else { "unreachable" },
+                            status
+                                .schema_version
+                                .map(|v| format!(" · schema {v}"))
+                                .unwrap_or_default(),
+                        )
+                    }
                     Some(Err(e)) => format!("Status check failed: {e}"),
                 }}
             </p>

@@ -26,16 +26,44 @@ pub fn TemplatesPage() -> impl IntoView {
                 "A template keeps a model, a system prompt and generation settings. Save one from a "
                 "conversation (System prompt & settings → Save as template); pick it on the start page to begin a new chat with them."
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || templates.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="no-templates">"No templates yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="template-list" data-testid="templates">
-                            {list.into_iter().map(|t| view! { <TemplateItem template=t on_change=changed /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
+                {move || {
+                    templates
+                        .get()
+                        .map(|result| match result {
+                            Ok(list) if list.is_empty() => {
+                                view! {
+                                    <p class="muted" data-testid="no-templates">
+                                        "No templates yet."
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(list) => {
+                                view! {
+                                    <ul class="template-list" data-testid="templates">
+                                        {list
+                                            .into_iter()
+                                            .map(|t| {
+                                                view! { <TemplateItem template=t on_change=changed /> }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
         </main>
     }
@@ -75,7 +103,13 @@ fn TemplateItem(template: TemplateView, on_change: Callback<()>) -> impl IntoVie
         <li class="card template" data-testid="template">
             <h2 class="template__name">
                 {template.name.clone()}
-                {public.then(|| view! { " " <span class="badge">"shared"</span> })}
+                {public
+                    .then(|| {
+                        view! {
+                            " "
+                            <span class="badge">"shared"</span>
+                        }
+                    })}
             </h2>
             <p class="muted">{format!("{model} · {}", template.settings.summary())}</p>
             {template.system_prompt.clone().map(|p| view! { <p class="template__prompt">{p}</p> })}
@@ -84,16 +118,38 @@ fn TemplateItem(template: TemplateView, on_change: Callback<()>) -> impl IntoVie
                     let admin = is_admin();
                     view! {
                         <div class="template__actions">
-                            {admin.then(|| view! {
-                                <button class="button button--quiet button--small" disabled=publish.pending() on:click=move |_| { publish.dispatch(!public); }>
-                                    {if public { "Stop sharing" } else { "Share with everyone" }}
-                                </button>
-                            })}
-                            {(mine || (admin && public)).then(|| view! {
-                                <button class="button button--quiet button--small" disabled=delete.pending() on:click=move |_| { delete.dispatch(()); }>
-                                    "Delete"
-                                </button>
-                            })}
+                            {admin
+                                .then(|| {
+                                    view! {
+                                        <button
+                                            class="button button--quiet button--small"
+                                            disabled=publish.pending()
+                                            on:click=move |_| {
+                                                publish.dispatch(!public);
+                                            }
+                                        >
+                                            {if public {
+                                                "Stop sharing"
+                                            } else {
+                                                "Share with everyone"
+                                            }}
+                                        </button>
+                                    }
+                                })}
+                            {(mine || (admin && public))
+                                .then(|| {
+                                    view! {
+                                        <button
+                                            class="button button--quiet button--small"
+                                            disabled=delete.pending()
+                                            on:click=move |_| {
+                                                delete.dispatch(());
+                                            }
+                                        >
+                                            "Delete"
+                                        </button>
+                                    }
+                                })}
                         </div>
                     }
                 }}

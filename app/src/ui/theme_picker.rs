@@ -37,7 +37,15 @@ pub fn ThemePicker(initial: Theme) -> impl IntoView {
                 })
                 .collect_view()}
             {move || match save.value().get() {
-                Some(Err(e)) => Some(view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }),
+                Some(Err(e)) => {
+                    Some(
+                        view! {
+                            <p class="form__error" role="alert">
+                                {capitalize(&e.to_string())}
+                            </p>
+                        },
+                    )
+                }
                 _ => None,
             }}
         </fieldset>

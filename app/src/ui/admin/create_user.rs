@@ -29,36 +29,84 @@ pub fn CreateUserCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="create-heading">
             <h2 id="create-heading">"Create an account"</h2>
-            <form class="form" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
+            <form
+                class="form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    create.dispatch(());
+                }
+            >
                 <label class="form__field">
                     "Email"
-                    <input type="email" required prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+                    <input
+                        type="email"
+                        required
+                        prop:value=move || email.get()
+                        on:input=move |ev| email.set(event_target_value(&ev))
+                    />
                 </label>
                 <label class="form__field">
                     <span>"Name " <span class="form__optional">"(optional)"</span></span>
-                    <input type="text" maxlength="100" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <input
+                        type="text"
+                        maxlength="100"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
                 </label>
                 <label class="form__field">
                     "Role"
-                    <select prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
+                    <select
+                        prop:value=move || role.get()
+                        on:change=move |ev| role.set(event_target_value(&ev))
+                    >
                         <option value="USER">"User"</option>
                         <option value="GUEST">"Guest (read-only)"</option>
                         <option value="ADMIN">"Administrator"</option>
                     </select>
                 </label>
-                <button class="button" type="submit" disabled=create.pending()>"Create account"</button>
+                <button class="button" type="submit" disabled=create.pending()>
+                    "Create account"
+                </button>
             </form>
-            {move || create.value().get().map(|result| match result {
-                Ok(created) => view! {
-                    <div class="notice" role="status" data-testid="created-user">
-                        <p>{format!("Created {}. Their one-time password, shown only now:", created.user.email)}</p>
-                        <p class="one-time-password" data-testid="one-time-password">{created.one_time_password.clone()}</p>
-                        <CopyButton text=Signal::stored(created.one_time_password) label="Copy the one-time password" />
-                        <p class="muted">"They must choose their own password when they first sign in."</p>
-                    </div>
-                }.into_any(),
-                Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-            })}
+            {move || {
+                create
+                    .value()
+                    .get()
+                    .map(|result| match result {
+                        Ok(created) => {
+                            view! {
+                                <div class="notice" role="status" data-testid="created-user">
+                                    <p>
+                                        {format!(
+                                            "Created {}. Their one-time password, shown only now:",
+                                            created.user.email,
+                                        )}
+                                    </p>
+                                    <p class="one-time-password" data-testid="one-time-password">
+                                        {created.one_time_password.clone()}
+                                    </p>
+                                    <CopyButton
+                                        text=Signal::stored(created.one_time_password)
+                                        label="Copy the one-time password"
+                                    />
+                                    <p class="muted">
+                                        "They must choose their own password when they first sign in."
+                                    </p>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            view! {
+                                <p class="form__error" role="alert">
+                                    {capitalize(&e.to_string())}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
         </section>
     }
 }

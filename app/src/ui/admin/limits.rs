@@ -101,15 +101,31 @@ pub fn RoleLimitsCard() -> impl IntoView {
                 "Every answer asked for (send, regenerate, retry, edit) counts as a message. Days and months are UTC. "
                 "Empty means no limit; set a user's own limits from the user list."
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || roles.get().map(|result| match result {
-                    Ok(all) => all
-                        .into_iter()
-                        .map(|r| view! { <RoleLimitsForm role=r.role limits=r.limits /> })
-                        .collect_view()
-                        .into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
+                {move || {
+                    roles
+                        .get()
+                        .map(|result| match result {
+                            Ok(all) => {
+                                all.into_iter()
+                                    .map(|r| {
+                                        view! { <RoleLimitsForm role=r.role limits=r.limits /> }
+                                    })
+                                    .collect_view()
+                                    .into_any()
+                            }
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
         </section>
     }
@@ -140,8 +156,14 @@ fn RoleLimitsForm(role: UserRole, limits: Limits) -> impl IntoView {
             }
         >
             <h3 class="limits__title">{role_name(role)}</h3>
-            <LimitFields inputs placeholders=std::array::from_fn(|_| "no limit".to_string()) context=role_name(role).to_string() />
-            <button class="button button--quiet" type="submit" disabled=save.pending()>"Save"</button>
+            <LimitFields
+                inputs
+                placeholders=std::array::from_fn(|_| "no limit".to_string())
+                context=role_name(role).to_string()
+            />
+            <button class="button button--quiet" type="submit" disabled=save.pending()>
+                "Save"
+            </button>
             <FormError result=save.value().into() />
         </form>
     }
@@ -185,7 +207,9 @@ pub fn UserLimitsButton(user_id: String, email: String) -> impl IntoView {
         <button
             class="button button--quiet button--small"
             popovertarget=opener
-            on:click=move |_| { load.dispatch(()); }
+            on:click=move |_| {
+                load.dispatch(());
+            }
         >
             "Limits"
         </button>
@@ -199,10 +223,23 @@ pub fn UserLimitsButton(user_id: String, email: String) -> impl IntoView {
             >
                 <h3 class="limits__title">{title}</h3>
                 <p class="muted">"Empty fields use the role's limit."</p>
-                {move || view! { <LimitFields inputs placeholders=placeholders() context=email.clone() /> }}
+                {move || {
+                    view! {
+                        <LimitFields inputs placeholders=placeholders() context=email.clone() />
+                    }
+                }}
                 <div class="limits__actions">
-                    <button class="button" type="submit" disabled=save.pending()>"Save limits"</button>
-                    <button class="button button--quiet" type="button" popovertarget=closer popovertargetaction="hide">"Close"</button>
+                    <button class="button" type="submit" disabled=save.pending()>
+                        "Save limits"
+                    </button>
+                    <button
+                        class="button button--quiet"
+                        type="button"
+                        popovertarget=closer
+                        popovertargetaction="hide"
+                    >
+                        "Close"
+                    </button>
                 </div>
                 <FormError result=load.value().into() />
                 <FormError result=save.value().into() />

@@ -35,13 +35,14 @@ fn AdminOnly(
         view! {
             <AppHeader />
             <main class="page settings admin">
-                {sub_page.then(|| view! {
-                    <nav class="admin__nav" aria-label="Administration">
-                        <a href="/admin">"← Administration"</a>
-                    </nav>
-                })}
-                <h1>{title}</h1>
-                {children()}
+                {sub_page
+                    .then(|| {
+                        view! {
+                            <nav class="admin__nav" aria-label="Administration">
+                                <a href="/admin">"← Administration"</a>
+                            </nav>
+                        }
+                    })} <h1>{title}</h1> {children()}
             </main>
         }
     };

@@ -32,11 +32,24 @@ fn AllModels() -> impl IntoView {
         reload: Callback::new(move |_| page.refetch()),
     };
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || page.get().map(|result| match result {
-                Ok(models) => view! { <Models models changes /> }.into_any(),
-                Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-            })}
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || {
+                page
+                    .get()
+                    .map(|result| match result {
+                        Ok(models) => view! { <Models models changes /> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <p class="form__error" role="alert">
+                                    {capitalize(&e.to_string())}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
         </Transition>
     }
 }
@@ -77,17 +90,27 @@ fn Models(models: ModelAdmin, changes: Changes) -> impl IntoView {
             {match unpriced {
                 0 => "Every model has a price.".to_string(),
                 1 => "1 model has no price: its answers' cost is recorded as unknown.".to_string(),
-                n => format!("{n} models have no price: their answers' cost is recorded as unknown."),
+                n => {
+                    format!("{n} models have no price: their answers' cost is recorded as unknown.")
+                }
             }}
         </p>
         <section class="card" aria-labelledby="roles-heading">
             <h2 id="roles-heading">"Roles"</h2>
-            <p class="muted">"Which models each role may use is set per model below. Guests cannot send."</p>
-            {models.access.into_iter().map(|rule| view! { <RoleRule rule rows=rows.get_value() changes /> }).collect_view()}
+            <p class="muted">
+                "Which models each role may use is set per model below. Guests cannot send."
+            </p>
+            {models
+                .access
+                .into_iter()
+                .map(|rule| view! { <RoleRule rule rows=rows.get_value() changes /> })
+                .collect_view()}
         </section>
         <section class="card" aria-labelledby="models-heading">
             <h2 id="models-heading">"Names, prices and access"</h2>
-            <p class="muted">"Prices are US dollars per million tokens; empty fields use the catalogue's. A change applies to the next answer; answers keep the price they were charged at."</p>
+            <p class="muted">
+                "Prices are US dollars per million tokens; empty fields use the catalogue's. A change applies to the next answer; answers keep the price they were charged at."
+            </p>
             <div class="model-admin__filters">
                 <input
                     type="search"
@@ -98,7 +121,11 @@ fn Models(models: ModelAdmin, changes: Changes) -> impl IntoView {
                     on:input=move |ev| query.set(event_target_value(&ev))
                 />
                 <label class="form__check">
-                    <input type="checkbox" prop:checked=move || only_unpriced.get() on:change=move |ev| only_unpriced.set(event_target_checked(&ev)) />
+                    <input
+                        type="checkbox"
+                        prop:checked=move || only_unpriced.get()
+                        on:change=move |ev| only_unpriced.set(event_target_checked(&ev))
+                    />
                     "Only models without a price"
                 </label>
             </div>
@@ -111,7 +138,11 @@ fn Models(models: ModelAdmin, changes: Changes) -> impl IntoView {
                             <th>"Input $/M"</th>
                             <th>"Output $/M"</th>
                             <th></th>
-                            {access.get_value().into_iter().map(|r| view! { <th>{r.role.as_str()}</th> }).collect_view()}
+                            {access
+                                .get_value()
+                                .into_iter()
+                                .map(|r| view! { <th>{r.role.as_str()}</th> })
+                                .collect_view()}
                         </tr>
                     </thead>
                     <tbody>
@@ -121,8 +152,16 @@ fn Models(models: ModelAdmin, changes: Changes) -> impl IntoView {
                             rows.get_value()
                                 .into_iter()
                                 .filter(|m| !unpriced_only || m.price().is_none())
-                                .filter(|m| q.split_whitespace().all(|w| format!("{} {}", m.id, m.name()).to_lowercase().contains(w)))
-                                .map(|row| view! { <ModelRow row access=access.get_value() changes /> })
+                                .filter(|m| {
+                                    q
+                                        .split_whitespace()
+                                        .all(|w| {
+                                            format!("{} {}", m.id, m.name()).to_lowercase().contains(w)
+                                        })
+                                })
+                                .map(|row| {
+                                    view! { <ModelRow row access=access.get_value() changes /> }
+                                })
                                 .collect_view()
                         }}
                     </tbody>
@@ -151,11 +190,22 @@ fn RoleRule(rule: RoleModelAccess, rows: Vec<ModelAdminRow>, changes: Changes) -
                     data-testid=format!("role-mode-{role}")
                     on:change=move |ev| {
                         let mode = event_target_value(&ev);
-                        change(changes, "Role updated", admin_set_model_mode(role.to_string(), mode));
+                        change(
+                            changes,
+                            "Role updated",
+                            admin_set_model_mode(role.to_string(), mode),
+                        );
                     }
                 >
-                    <option value=AccessMode::Except.as_str() selected=rule.mode == AccessMode::Except>"are allowed"</option>
-                    <option value=AccessMode::Only.as_str() selected=rule.mode == AccessMode::Only>"are not allowed"</option>
+                    <option
+                        value=AccessMode::Except.as_str()
+                        selected=rule.mode == AccessMode::Except
+                    >
+                        "are allowed"
+                    </option>
+                    <option value=AccessMode::Only.as_str() selected=rule.mode == AccessMode::Only>
+                        "are not allowed"
+                    </option>
                 </select>
             </label>
             <label>
@@ -164,14 +214,27 @@ fn RoleRule(rule: RoleModelAccess, rows: Vec<ModelAdminRow>, changes: Changes) -
                     data-testid=format!("role-default-{role}")
                     on:change=move |ev| {
                         let model = event_target_value(&ev);
-                        change(changes, "Default model set", admin_set_role_default_model(role.to_string(), model));
+                        change(
+                            changes,
+                            "Default model set",
+                            admin_set_role_default_model(role.to_string(), model),
+                        );
                     }
                 >
-                    <option value="" selected=default.is_empty()>"None (the first offered)"</option>
-                    {allowed.into_iter().map(|(id, name)| {
-                        let selected = id == default;
-                        view! { <option value=id selected=selected>{name}</option> }
-                    }).collect_view()}
+                    <option value="" selected=default.is_empty()>
+                        "None (the first offered)"
+                    </option>
+                    {allowed
+                        .into_iter()
+                        .map(|(id, name)| {
+                            let selected = id == default;
+                            view! {
+                                <option value=id selected=selected>
+                                    {name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </label>
         </div>
@@ -206,7 +269,11 @@ fn ModelRow(row: ModelAdminRow, access: Vec<RoleModelAccess>, changes: Changes) 
         <tr data-testid="model-admin-row" data-model=row.id.clone()>
             <td>
                 <code>{row.id.clone()}</code>
-                {badges.into_iter().flatten().map(|b| view! { <span class="badge">{b}</span> }).collect_view()}
+                {badges
+                    .into_iter()
+                    .flatten()
+                    .map(|b| view! { <span class="badge">{b}</span> })
+                    .collect_view()}
             </td>
             <td>
                 <input
@@ -218,8 +285,18 @@ fn ModelRow(row: ModelAdminRow, access: Vec<RoleModelAccess>, changes: Changes) 
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
             </td>
-            <PriceCell what="Input" model=row.id.clone() value=input catalogue=price_text(row.catalogue_price, true) />
-            <PriceCell what="Output" model=row.id.clone() value=output catalogue=price_text(row.catalogue_price, false) />
+            <PriceCell
+                what="Input"
+                model=row.id.clone()
+                value=input
+                catalogue=price_text(row.catalogue_price, true)
+            />
+            <PriceCell
+                what="Output"
+                model=row.id.clone()
+                value=output
+                catalogue=price_text(row.catalogue_price, false)
+            />
             <td>
                 <button
                     type="button"
@@ -229,31 +306,47 @@ fn ModelRow(row: ModelAdminRow, access: Vec<RoleModelAccess>, changes: Changes) 
                         change(
                             changes,
                             "Model saved",
-                            admin_set_model_override(id.get_value(), name.get_untracked(), input.get_untracked(), output.get_untracked()),
+                            admin_set_model_override(
+                                id.get_value(),
+                                name.get_untracked(),
+                                input.get_untracked(),
+                                output.get_untracked(),
+                            ),
                         );
                     }
                 >
                     "Save"
                 </button>
             </td>
-            {access.into_iter().map(|rule| {
-                let role = rule.role.as_str();
-                let allowed = rule.allows(&row.id);
-                view! {
-                    <td>
-                        <input
-                            type="checkbox"
-                            aria-label=format!("{role} may use {}", row.id)
-                            data-testid=format!("model-access-{role}")
-                            prop:checked=allowed
-                            on:change=move |ev| {
-                                let allowed = event_target_checked(&ev);
-                                change(changes, "Access updated", admin_set_model_access(role.to_string(), id.get_value(), allowed));
-                            }
-                        />
-                    </td>
-                }
-            }).collect_view()}
+            {access
+                .into_iter()
+                .map(|rule| {
+                    let role = rule.role.as_str();
+                    let allowed = rule.allows(&row.id);
+                    view! {
+                        <td>
+                            <input
+                                type="checkbox"
+                                aria-label=format!("{role} may use {}", row.id)
+                                data-testid=format!("model-access-{role}")
+                                prop:checked=allowed
+                                on:change=move |ev| {
+                                    let allowed = event_target_checked(&ev);
+                                    change(
+                                        changes,
+                                        "Access updated",
+                                        admin_set_model_access(
+                                            role.to_string(),
+                                            id.get_value(),
+                                            allowed,
+                                        ),
+                                    );
+                                }
+                            />
+                        </td>
+                    }
+                })
+                .collect_view()}
         </tr>
     }
 }

@@ -21,23 +21,48 @@ pub fn RegistrationCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="registration-heading">
             <h2 id="registration-heading">"Registration"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || mode.get().map(|result| match result {
-                    Ok(current) => view! {
-                        <label class="form__field">
-                            "Who may create an account"
-                            <select
-                                data-testid="registration-mode"
-                                on:change=move |ev| { set.dispatch(event_target_value(&ev)); }
-                            >
-                                {Registration::ALL.into_iter().map(|r| view! {
-                                    <option value=r.as_str() selected=r == current>{r.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
+                {move || {
+                    mode
+                        .get()
+                        .map(|result| match result {
+                            Ok(current) => {
+                                view! {
+                                    <label class="form__field">
+                                        "Who may create an account"
+                                        <select
+                                            data-testid="registration-mode"
+                                            on:change=move |ev| {
+                                                set.dispatch(event_target_value(&ev));
+                                            }
+                                        >
+                                            {Registration::ALL
+                                                .into_iter()
+                                                .map(|r| {
+                                                    view! {
+                                                        <option value=r.as_str() selected=r == current>
+                                                            {r.label()}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
         </section>
     }

@@ -24,21 +24,40 @@ pub fn AdminUsagePage() -> impl IntoView {
 fn AllUsage() -> impl IntoView {
     let report = Resource::new(|| (), |_| admin_usage());
     view! {
-            <p class="muted">"Answers, tokens and cost of every user, by UTC day, as counted when each answer finished."</p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || report.get().map(|result| match result {
-                    Ok(report) => view! { <Report report /> }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
-            </Transition>
-            <CsvDownload action="/api/admin/usage.csv" />
+        <p class="muted">
+            "Answers, tokens and cost of every user, by UTC day, as counted when each answer finished."
+        </p>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || {
+                report
+                    .get()
+                    .map(|result| match result {
+                        Ok(report) => view! { <Report report /> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <p class="form__error" role="alert">
+                                    {capitalize(&e.to_string())}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+        <CsvDownload action="/api/admin/usage.csv" />
     }
 }
 
 #[component]
 fn Report(report: AdminUsageReport) -> impl IntoView {
     view! {
-        <PeriodCards this_month=report.this_month last_30_days=report.last_30_days testid_prefix="admin-usage" />
+        <PeriodCards
+            this_month=report.this_month
+            last_30_days=report.last_30_days
+            testid_prefix="admin-usage"
+        />
         <section class="card" aria-labelledby="by-user-heading">
             <h2 id="by-user-heading">"Top users, last 30 days"</h2>
             <p class="muted">{format!("The {TOP_USERS} costliest at most.")}</p>
@@ -59,15 +78,26 @@ fn UserTable(users: Vec<UserUsage>) -> impl IntoView {
     view! {
         <div class="admin-table-wrap" tabindex="0" role="region" aria-label="Usage by user table">
             <table class="admin-table" data-testid="admin-usage-by-user">
-                <thead><tr><th>"Email"</th><th>"Name"</th><TotalsHeaders /></tr></thead>
+                <thead>
+                    <tr>
+                        <th>"Email"</th>
+                        <th>"Name"</th>
+                        <TotalsHeaders />
+                    </tr>
+                </thead>
                 <tbody>
-                    {users.into_iter().map(|u| view! {
-                        <tr>
-                            <td>{u.email}</td>
-                            <td>{u.name.unwrap_or_default()}</td>
-                            <TotalsCells totals=u.totals money=usd_precise />
-                        </tr>
-                    }).collect_view()}
+                    {users
+                        .into_iter()
+                        .map(|u| {
+                            view! {
+                                <tr>
+                                    <td>{u.email}</td>
+                                    <td>{u.name.unwrap_or_default()}</td>
+                                    <TotalsCells totals=u.totals money=usd_precise />
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -64,25 +64,107 @@ pub fn UsersCard() -> impl IntoView {
                 prop:value=move || typed.get()
                 on:input=move |ev| on_type(event_target_value(&ev))
             />
-            <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
-                {move || page.get().map(|result| match result {
-                    Ok(p) => view! {
-                        <div class="admin-table-wrap" tabindex="0" role="region" aria-label="Users table">
-                            <table class="admin-table" data-testid="users">
-                                <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Created"</th><th>"Last active"</th><th class="num" title="This UTC calendar month">"Answers this month"</th><th class="num" title="Input plus output tokens, this UTC calendar month">"Tokens this month"</th><th class="num" title="This UTC calendar month">"Cost this month"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                                <tbody>
-                                    {p.items.into_iter().map(|u| view! { <UserRow user=u on_change=Callback::new(move |_| changed()) /> }).collect_view()}
-                                    {move || more.get().into_iter().map(|u| view! { <UserRow user=u on_change=Callback::new(move |_| changed()) /> }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading users…"</p> }
+            }>
+                {move || {
+                    page
+                        .get()
+                        .map(|result| match result {
+                            Ok(p) => {
+                                view! {
+                                    <div
+                                        class="admin-table-wrap"
+                                        tabindex="0"
+                                        role="region"
+                                        aria-label="Users table"
+                                    >
+                                        <table class="admin-table" data-testid="users">
+                                            <thead>
+                                                <tr>
+                                                    <th>"Email"</th>
+                                                    <th>"Name"</th>
+                                                    <th>"Role"</th>
+                                                    <th>"Created"</th>
+                                                    <th>"Last active"</th>
+                                                    <th class="num" title="This UTC calendar month">
+                                                        "Answers this month"
+                                                    </th>
+                                                    <th
+                                                        class="num"
+                                                        title="Input plus output tokens, this UTC calendar month"
+                                                    >
+                                                        "Tokens this month"
+                                                    </th>
+                                                    <th class="num" title="This UTC calendar month">
+                                                        "Cost this month"
+                                                    </th>
+                                                    <th>
+                                                        <span class="visually-hidden">"Actions"</span>
+                                                    </th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {p
+                                                    .items
+                                                    .into_iter()
+                                                    .map(|u| {
+                                                        view! {
+                                                            <UserRow
+                                                                user=u
+                                                                on_change=Callback::new(move |_| changed())
+                                                            />
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                                {move || {
+                                                    more
+                                                        .get()
+                                                        .into_iter()
+                                                        .map(|u| {
+                                                            view! {
+                                                                <UserRow
+                                                                    user=u
+                                                                    on_change=Callback::new(move |_| changed())
+                                                                />
+                                                            }
+                                                        })
+                                                        .collect_view()
+                                                }}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
-            {move || cursor.get().map(|_| view! {
-                <button class="button button--quiet" disabled=load_more.pending() on:click=move |_| { load_more.dispatch(()); }>"Load more"</button>
-            })}
+            {move || {
+                cursor
+                    .get()
+                    .map(|_| {
+                        view! {
+                            <button
+                                class="button button--quiet"
+                                disabled=load_more.pending()
+                                on:click=move |_| {
+                                    load_more.dispatch(());
+                                }
+                            >
+                                "Load more"
+                            </button>
+                        }
+                    })
+            }}
         </section>
     }
 }
@@ -114,23 +196,57 @@ fn UserRow(user: AdminUser, on_change: Callback<()>) -> impl IntoView {
     let limits = view! { <UserLimitsButton user_id=user.id.clone() email=user.email.clone() /> };
     view! {
         <tr data-testid="user-row">
-            <td>{user.email.clone()}{user.must_change_password.then(|| view! { " " <span class="badge">"one-time password"</span> })}</td>
+            <td>
+                {user.email.clone()}
+                {user
+                    .must_change_password
+                    .then(|| {
+                        view! {
+                            " "
+                            <span class="badge">"one-time password"</span>
+                        }
+                    })}
+            </td>
             <td>{user.name.clone().unwrap_or_default()}</td>
             <td>
-                <select aria-label=format!("Role of {email}") on:change=move |ev| { set_role.dispatch(event_target_value(&ev)); }>
-                    {[UserRole::User, UserRole::Guest, UserRole::Admin].into_iter().map(|r| view! {
-                        <option value=r.as_str() selected=r == user.role>{role_label(r)}</option>
-                    }).collect_view()}
+                <select
+                    aria-label=format!("Role of {email}")
+                    on:change=move |ev| {
+                        set_role.dispatch(event_target_value(&ev));
+                    }
+                >
+                    {[UserRole::User, UserRole::Guest, UserRole::Admin]
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <option value=r.as_str() selected=r == user.role>
+                                    {role_label(r)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </td>
             <td>{day(user.created_at)}</td>
             <td>{user.last_active_at.map(day).unwrap_or_else(|| "never".into())}</td>
-            <td class="num" data-testid="month-answers">{user.month_answers}</td>
-            <td class="num" data-testid="month-tokens">{user.month_tokens}</td>
-            <td class="num" data-testid="month-cost">{usd_precise(user.month_cost_usd)}</td>
+            <td class="num" data-testid="month-answers">
+                {user.month_answers}
+            </td>
+            <td class="num" data-testid="month-tokens">
+                {user.month_tokens}
+            </td>
+            <td class="num" data-testid="month-cost">
+                {usd_precise(user.month_cost_usd)}
+            </td>
             <td class="admin-table__actions">
                 {limits}
-                <DeleteButton small=true pending=delete.pending() on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
+                <DeleteButton
+                    small=true
+                    pending=delete.pending()
+                    on_confirm=Callback::new(move |_| {
+                        delete.dispatch(());
+                    })
+                />
             </td>
         </tr>
     }

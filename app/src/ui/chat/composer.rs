@@ -66,14 +66,22 @@ pub fn Composer(
             {move || {
                 if streaming.get() {
                     view! {
-                        <button class="button button--danger" type="button" on:click=move |_| on_stop.run(())>
+                        <button
+                            class="button button--danger"
+                            type="button"
+                            on:click=move |_| on_stop.run(())
+                        >
                             "Stop"
                         </button>
                     }
                         .into_any()
                 } else {
                     view! {
-                        <button class="button" type="submit" disabled=move || sending.get() || text.with(|t| t.trim().is_empty())>
+                        <button
+                            class="button"
+                            type="submit"
+                            disabled=move || sending.get() || text.with(|t| t.trim().is_empty())
+                        >
                             {move || if sending.get() { "Sending…" } else { "Send" }}
                         </button>
                     }

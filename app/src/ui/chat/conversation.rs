@@ -185,16 +185,30 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                 cost
                 models
                 error
-                on_pick=Callback::new(move |_| { save_settings.dispatch(()); })
+                on_pick=Callback::new(move |_| {
+                    save_settings.dispatch(());
+                })
             />
             <SettingsPanel id model system_prompt settings />
             <MessageList id messages earlier=detail.earlier_cursor error />
-            {move || error.get().map(|e| view! { <p class="form__error conversation__error" role="alert">{e}</p> })}
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="form__error conversation__error" role="alert">
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
             <TurnActions
                 messages
                 editing
                 sending=send.pending()
-                on_regenerate=Callback::new(move |_| { send.dispatch(Ask::Again); })
+                on_regenerate=Callback::new(move |_| {
+                    send.dispatch(Ask::Again);
+                })
             />
             <Composer
                 on_send=Callback::new(move |text: String| {
@@ -209,14 +223,17 @@ pub fn Conversation(detail: ConversationDetail) -> impl IntoView {
                     if !editing.get() {
                         return refused.get();
                     }
-                    messages.with_untracked(|m| {
-                        m.iter()
-                            .rev()
-                            .find(|m| m.role == MessageRole::User)
-                            .map(|m| m.content.get_untracked())
-                    })
+                    messages
+                        .with_untracked(|m| {
+                            m.iter()
+                                .rev()
+                                .find(|m| m.role == MessageRole::User)
+                                .map(|m| m.content.get_untracked())
+                        })
                 })
-                on_stop=Callback::new(move |_| { stop.dispatch(()); })
+                on_stop=Callback::new(move |_| {
+                    stop.dispatch(());
+                })
                 streaming=Signal::derive(streaming)
                 sending=send.pending().into()
                 focus=refocus.into()

@@ -63,10 +63,7 @@ pub fn ConversationHeader(
             {move || {
                 if renaming.get() {
                     view! {
-                        <form
-                            class="conversation__rename"
-                            on:submit=move |ev| ev.prevent_default()
-                        >
+                        <form class="conversation__rename" on:submit=move |ev| ev.prevent_default()>
                             <input
                                 id="rename-input"
                                 aria-label="Title"
@@ -86,20 +83,37 @@ pub fn ConversationHeader(
                         .into_any()
                 } else {
                     view! {
-                        <h1 class="conversation__title" data-testid="conversation-title">{move || title.get()}</h1>
+                        <h1 class="conversation__title" data-testid="conversation-title">
+                            {move || title.get()}
+                        </h1>
                     }
                         .into_any()
                 }
             }}
-            <span class="conversation__cost muted" data-testid="conversation-cost" title="Cost of the answers in this conversation">
+            <span
+                class="conversation__cost muted"
+                data-testid="conversation-cost"
+                title="Cost of the answers in this conversation"
+            >
                 {move || format!("${:.4}", cost.get())}
-            </span>
-            <div class="conversation__tools">
-                <button class="button button--quiet" on:click=move |_| renaming.set(true)>"Rename"</button>
-                <DeleteButton pending=delete.pending() on_confirm=Callback::new(move |_| { delete.dispatch(()); }) />
-            </div>
-            <div class="conversation__model">
-                <Transition fallback=|| view! { <button class="model-picker__button" disabled>"Loading models…"</button> }>
+            </span> <div class="conversation__tools">
+                <button class="button button--quiet" on:click=move |_| renaming.set(true)>
+                    "Rename"
+                </button>
+                <DeleteButton
+                    pending=delete.pending()
+                    on_confirm=Callback::new(move |_| {
+                        delete.dispatch(());
+                    })
+                />
+            </div> <div class="conversation__model">
+                <Transition fallback=|| {
+                    view! {
+                        <button class="model-picker__button" disabled>
+                            "Loading models…"
+                        </button>
+                    }
+                }>
                     {move || {
                         models
                             .get()
@@ -107,14 +121,22 @@ pub fn ConversationHeader(
                                 let menu = result.unwrap_or_default();
                                 if menu.choices.is_empty() {
                                     return view! {
-                                        <a class="button button--quiet" href="/settings/keys">"Add an API key to choose a model"</a>
+                                        <a class="button button--quiet" href="/settings/keys">
+                                            "Add an API key to choose a model"
+                                        </a>
                                     }
                                         .into_any();
                                 }
                                 if model.get_untracked().is_empty() {
                                     model.set(menu.initial().unwrap_or_default().to_string());
                                 }
-                                view! { <ModelPicker menu model on_pick=Callback::new(move |_| on_pick.run(())) /> }
+                                view! {
+                                    <ModelPicker
+                                        menu
+                                        model
+                                        on_pick=Callback::new(move |_| on_pick.run(()))
+                                    />
+                                }
                                     .into_any()
                             })
                     }}
@@ -122,9 +144,16 @@ pub fn ConversationHeader(
             </div>
         </header>
         <Transition>
-            {move || models.get().and_then(Result::ok).map(|menu| view! {
-                <Withdrawn menu model on_use=Callback::new(move |_| on_pick.run(())) />
-            })}
+            {move || {
+                models
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|menu| {
+                        view! {
+                            <Withdrawn menu model on_use=Callback::new(move |_| on_pick.run(())) />
+                        }
+                    })
+            }}
         </Transition>
     }
 }
@@ -149,19 +178,22 @@ fn Withdrawn(menu: ModelMenu, model: RwSignal<String>, on_use: Callback<String>)
         Some(view! {
             <p class="conversation__withdrawn" role="status" data-testid="model-withdrawn">
                 {format!("{current} is no longer available to you. ")}
-                {replacement.map(|(id, name)| view! {
-                    <button
-                        type="button"
-                        class="button button--quiet"
-                        data-testid="use-default-model"
-                        on:click=move |_| {
-                            model.set(id.clone());
-                            on_use.run(id.clone());
+                {replacement
+                    .map(|(id, name)| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button button--quiet"
+                                data-testid="use-default-model"
+                                on:click=move |_| {
+                                    model.set(id.clone());
+                                    on_use.run(id.clone());
+                                }
+                            >
+                                {format!("Use {name}")}
+                            </button>
                         }
-                    >
-                        {format!("Use {name}")}
-                    </button>
-                })}
+                    })}
             </p>
         })
     }

@@ -70,8 +70,12 @@ pub fn MessageBubble(message: ShownMessage) -> impl IntoView {
     // A user's words are shown as written; an answer is markdown, rendered
     // by the one renderer that makes HTML safe (`crate::markdown`).
     let body = if is_user {
-        view! { <div class="message__text message__text--plain" data-testid="message-text">{move || message.content.get()}</div> }
-            .into_any()
+        view! {
+            <div class="message__text message__text--plain" data-testid="message-text">
+                {move || message.content.get()}
+            </div>
+        }
+        .into_any()
     } else {
         // While it streams, only the block being written is rendered again.
         let streaming = StoredValue::new(markdown::Incremental::default());

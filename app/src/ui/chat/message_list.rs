@@ -74,30 +74,56 @@ pub fn MessageList(
             on:scroll=move |_| {
                 if let Some(el) = list.get_untracked() {
                     pinned.set(el.scroll_height() - el.scroll_top() - el.client_height() < 80);
-                    if el.scroll_top() < 200 && earlier.with_untracked(Option::is_some) && !load_earlier.pending().get_untracked() {
+                    if el.scroll_top() < 200 && earlier.with_untracked(Option::is_some)
+                        && !load_earlier.pending().get_untracked()
+                    {
                         load_earlier.dispatch(());
                     }
                 }
             }
         >
-            {move || earlier.with(Option::is_some).then(|| view! {
-                <button
-                    class="button button--quiet conversation__earlier"
-                    disabled=load_earlier.pending()
-                    on:click=move |_| { load_earlier.dispatch(()); }
-                >
-                    {move || if load_earlier.pending().get() { "Loading earlier messages…" } else { "Load earlier messages" }}
-                </button>
-            })}
+            {move || {
+                earlier
+                    .with(Option::is_some)
+                    .then(|| {
+                        view! {
+                            <button
+                                class="button button--quiet conversation__earlier"
+                                disabled=load_earlier.pending()
+                                on:click=move |_| {
+                                    load_earlier.dispatch(());
+                                }
+                            >
+                                {move || {
+                                    if load_earlier.pending().get() {
+                                        "Loading earlier messages…"
+                                    } else {
+                                        "Load earlier messages"
+                                    }
+                                }}
+                            </button>
+                        }
+                    })
+            }}
             <For each=move || messages.get() key=|message| message.id.get_value() let:message>
                 <MessageBubble message />
             </For>
-            {move || messages.with(Vec::is_empty).then(|| view! {
-                <p class="muted chat-hint">"Ask anything. Enter sends, Shift+Enter adds a line, Esc stops an answer."</p>
-            })}
+            {move || {
+                messages
+                    .with(Vec::is_empty)
+                    .then(|| {
+                        view! {
+                            <p class="muted chat-hint">
+                                "Ask anything. Enter sends, Shift+Enter adds a line, Esc stops an answer."
+                            </p>
+                        }
+                    })
+            }}
         </div>
         <Show when=move || !pinned.get()>
-            <button class="button jump-latest" on:click=move |_| scroll_to_end(list)>"↓ Jump to latest"</button>
+            <button class="button jump-latest" on:click=move |_| scroll_to_end(list)>
+                "↓ Jump to latest"
+            </button>
         </Show>
     }
 }

@@ -97,7 +97,9 @@ pub fn ChatPage() -> impl IntoView {
     let detail = Resource::new(id, |id| get_conversation(id, None));
     view! {
         <ChatShell>
-            <Transition fallback=|| view! { <p class="muted chat-loading">"Loading conversation…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted chat-loading">"Loading conversation…"</p> }
+            }>
                 {move || {
                     detail
                         .get()
@@ -106,7 +108,9 @@ pub fn ChatPage() -> impl IntoView {
                             Err(e) => {
                                 view! {
                                     <div class="chat-empty">
-                                        <p class="form__error" role="alert">{capitalize(&e.to_string())}</p>
+                                        <p class="form__error" role="alert">
+                                            {capitalize(&e.to_string())}
+                                        </p>
                                         <a href="/">"Back to your conversations"</a>
                                     </div>
                                 }

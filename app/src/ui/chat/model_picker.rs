@@ -82,7 +82,9 @@ pub fn ModelPicker(
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <span class="model-picker__current">{current_name}</span>
-                <span class="model-picker__caret" aria-hidden="true">"▾"</span>
+                <span class="model-picker__caret" aria-hidden="true">
+                    "▾"
+                </span>
             </button>
             <Show when=move || open.get()>
                 <div class="model-picker__backdrop" on:click=move |_| close()></div>
@@ -108,12 +110,13 @@ pub fn ModelPicker(
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" {
                                 ev.prevent_default();
-                                let first = menu.with(|m| {
-                                    m.sections(&query.get_untracked())
-                                        .first()
-                                        .and_then(|s| s.choices.first())
-                                        .map(|c| c.id().to_string())
-                                });
+                                let first = menu
+                                    .with(|m| {
+                                        m.sections(&query.get_untracked())
+                                            .first()
+                                            .and_then(|s| s.choices.first())
+                                            .map(|c| c.id().to_string())
+                                    });
                                 if let Some(id) = first {
                                     pick(id);
                                 }
@@ -126,7 +129,10 @@ pub fn ModelPicker(
                             menu.with(|m| {
                                 let sections = m.sections(&q);
                                 if sections.is_empty() {
-                                    return view! { <p class="muted model-picker__empty">"No model matches"</p> }.into_any();
+                                    return view! {
+                                        <p class="muted model-picker__empty">"No model matches"</p>
+                                    }
+                                        .into_any();
                                 }
                                 sections
                                     .into_iter()
@@ -194,7 +200,9 @@ fn row(
                 aria-label=format!("{} {name}", if pinned { "Unpin" } else { "Pin" })
                 title=if pinned { "Unpin" } else { "Pin to the top" }
                 data-testid="model-pin"
-                on:click=move |_| { pin.dispatch((pin_id.clone(), !pinned)); }
+                on:click=move |_| {
+                    pin.dispatch((pin_id.clone(), !pinned));
+                }
             >
                 {if pinned { "★" } else { "☆" }}
             </button>

@@ -75,12 +75,22 @@ pub fn SettingsPanel(
                 <NumberField label="Max output tokens" value=max_tokens step="1" max="" />
                 <NumberField label="Top-p" value=top_p step="0.05" max="1" />
             </div>
-            <p class="form__help" data-testid="generation-hint">{move || model.with(|m| hint(m))}</p>
+            <p class="form__help" data-testid="generation-hint">
+                {move || model.with(|m| hint(m))}
+            </p>
             <div class="conversation__save">
-                <button class="button button--quiet" disabled=save.pending() on:click=move |_| { save.dispatch(()); }>
+                <button
+                    class="button button--quiet"
+                    disabled=save.pending()
+                    on:click=move |_| {
+                        save.dispatch(());
+                    }
+                >
                     "Save settings"
                 </button>
-                <span class="form__success" role="status">{note}</span>
+                <span class="form__success" role="status">
+                    {note}
+                </span>
             </div>
             <FormError result=save.value().into() />
             <SaveAsTemplate id />
@@ -178,14 +188,27 @@ fn SaveAsTemplate(id: StoredValue<String>) -> impl IntoView {
                 />
             </label>
             <Transition>
-                {move || is_admin().then(|| view! {
-                    <label class="form__check">
-                        <input type="checkbox" prop:checked=move || public.get() on:change=move |ev| public.set(event_target_checked(&ev)) />
-                        "Share with everyone"
-                    </label>
-                })}
+                {move || {
+                    is_admin()
+                        .then(|| {
+                            view! {
+                                <label class="form__check">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked=move || public.get()
+                                        on:change=move |ev| public.set(event_target_checked(&ev))
+                                    />
+                                    "Share with everyone"
+                                </label>
+                            }
+                        })
+                }}
             </Transition>
-            <button class="button button--quiet" type="submit" disabled=move || save.pending().get() || name.with(|n| n.trim().is_empty())>
+            <button
+                class="button button--quiet"
+                type="submit"
+                disabled=move || save.pending().get() || name.with(|n| n.trim().is_empty())
+            >
                 "Save template"
             </button>
             <FormError result=save.value().into() />

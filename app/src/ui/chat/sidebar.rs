@@ -98,11 +98,18 @@ pub fn Sidebar() -> impl IntoView {
     let item = |c: ConversationSummary| view! { <SidebarItem conversation=c /> };
 
     view! {
-        <nav class="sidebar" id="sidebar" aria-label="Conversations" on:scroll=move |ev| {
-            if near_bottom(&ev) && cursor.get_untracked().is_some() && !load_more.pending().get_untracked() {
-                load_more.dispatch(());
+        <nav
+            class="sidebar"
+            id="sidebar"
+            aria-label="Conversations"
+            on:scroll=move |ev| {
+                if near_bottom(&ev) && cursor.get_untracked().is_some()
+                    && !load_more.pending().get_untracked()
+                {
+                    load_more.dispatch(());
+                }
             }
-        }>
+        >
             // A conversation is made by its first message, on the start page.
             <a
                 class="button sidebar__new"
@@ -133,78 +140,121 @@ pub fn Sidebar() -> impl IntoView {
                 }
             />
             <Show when=searching>
-                <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+                <Transition fallback=|| {
+                    view! { <p class="muted">"Searching…"</p> }
+                }>
                     {move || {
                         results
                             .get()
                             .map(|result| match result {
                                 Ok(Some(found)) if found.is_empty() => {
-                                    view! { <p class="muted" role="status">"No conversation matches."</p> }.into_any()
+                                    view! {
+                                        <p class="muted" role="status">
+                                            "No conversation matches."
+                                        </p>
+                                    }
+                                        .into_any()
                                 }
                                 Ok(Some(found)) => {
                                     view! {
-                                        <ul class="sidebar__list" aria-label="Search results" data-testid="search-results">
+                                        <ul
+                                            class="sidebar__list"
+                                            aria-label="Search results"
+                                            data-testid="search-results"
+                                        >
                                             {found.into_iter().map(item).collect_view()}
                                         </ul>
                                     }
                                         .into_any()
                                 }
                                 Ok(None) => ().into_any(),
-                                Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
+                                Err(e) => {
+                                    view! {
+                                        <p class="form__error" role="alert">
+                                            {capitalize(&e.to_string())}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
                             })
                     }}
                 </Transition>
             </Show>
             <div class="sidebar__all" class:hidden=searching>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    pages
-                        .get()
-                        .map(|result| match result {
-                            Ok(page) if page.items.is_empty() => {
-                                view! { <p class="muted sidebar__empty">"No conversations yet."</p> }.into_any()
-                            }
-                            Ok(page) => {
-                                let (clock, first) = (page.clock, page.items);
-                                // Group headings between the conversations, by last activity.
-                                let rows = move || {
-                                    let mut rows = Vec::new();
-                                    let mut group = "";
-                                    for c in first.iter().cloned().chain(more.get()) {
-                                        let g = clock.group(c.last_activity_at);
-                                        if g != group {
-                                            rows.push(Row::Group(g));
-                                            group = g;
-                                        }
-                                        rows.push(Row::Conversation(c));
+                <Transition fallback=|| {
+                    view! { <p class="muted">"Loading…"</p> }
+                }>
+                    {move || {
+                        pages
+                            .get()
+                            .map(|result| match result {
+                                Ok(page) if page.items.is_empty() => {
+                                    view! {
+                                        <p class="muted sidebar__empty">"No conversations yet."</p>
                                     }
-                                    rows
-                                };
-                                view! {
-                                    <ul class="sidebar__list">
-                                        <For each=rows key=Row::key let:row>
-                                            {match row {
-                                                Row::Group(g) => view! { <li class="sidebar__group"><h2>{g}</h2></li> }.into_any(),
-                                                Row::Conversation(c) => item(c).into_any(),
-                                            }}
-                                        </For>
-                                    </ul>
+                                        .into_any()
                                 }
-                                    .into_any()
+                                Ok(page) => {
+                                    let (clock, first) = (page.clock, page.items);
+                                    let rows = move || {
+                                        let mut rows = Vec::new();
+                                        let mut group = "";
+                                        for c in first.iter().cloned().chain(more.get()) {
+                                            let g = clock.group(c.last_activity_at);
+                                            if g != group {
+                                                rows.push(Row::Group(g));
+                                                group = g;
+                                            }
+                                            rows.push(Row::Conversation(c));
+                                        }
+                                        rows
+                                    };
+                                    // Group headings between the conversations, by last activity.
+                                    view! {
+                                        <ul class="sidebar__list">
+                                            <For each=rows key=Row::key let:row>
+                                                {match row {
+                                                    Row::Group(g) => {
+                                                        view! {
+                                                            <li class="sidebar__group">
+                                                                <h2>{g}</h2>
+                                                            </li>
+                                                        }
+                                                            .into_any()
+                                                    }
+                                                    Row::Conversation(c) => item(c).into_any(),
+                                                }}
+                                            </For>
+                                        </ul>
+                                    }
+                                        .into_any()
+                                }
+                                Err(e) => {
+                                    view! {
+                                        <p class="form__error">{capitalize(&e.to_string())}</p>
+                                    }
+                                        .into_any()
+                                }
+                            })
+                    }}
+                </Transition>
+                {move || {
+                    cursor
+                        .get()
+                        .map(|_| {
+                            view! {
+                                <button
+                                    class="button button--quiet"
+                                    disabled=load_more.pending()
+                                    on:click=move |_| {
+                                        load_more.dispatch(());
+                                    }
+                                >
+                                    "Load more"
+                                </button>
                             }
-                            Err(e) => view! { <p class="form__error">{capitalize(&e.to_string())}</p> }.into_any(),
                         })
                 }}
-            </Transition>
-            {move || {
-                cursor.get().map(|_| {
-                    view! {
-                        <button class="button button--quiet" disabled=load_more.pending() on:click=move |_| { load_more.dispatch(()); }>
-                            "Load more"
-                        </button>
-                    }
-                })
-            }}
             </div>
         </nav>
     }

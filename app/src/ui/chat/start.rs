@@ -28,14 +28,27 @@ pub fn StartChat(name: String) -> impl IntoView {
     view! {
         <div class="start">
             <h1 class="start__title">{format!("Hello, {name}")}</h1>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading your models…"</p> }>
+            <Transition fallback=|| {
+                view! {
+                    <p class="muted" aria-busy="true">
+                        "Loading your models…"
+                    </p>
+                }
+            }>
                 {move || {
                     models
                         .get()
                         .map(|result| match result {
                             Ok(menu) if menu.choices.is_empty() => view! { <NoModels /> }.into_any(),
                             Ok(menu) => view! { <Ask menu /> }.into_any(),
-                            Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
                         })
                 }}
             </Transition>
@@ -57,7 +70,9 @@ fn NoModels() -> impl IntoView {
                 "The models you can pick are the ones your keys open; a key for an "
                 "OpenAI-compatible endpoint offers the models that endpoint lists."
             </p>
-            <a class="button" href="/settings/keys">"Add an API key"</a>
+            <a class="button" href="/settings/keys">
+                "Add an API key"
+            </a>
         </div>
     }
 }
@@ -101,26 +116,40 @@ fn Ask(menu: ModelMenu) -> impl IntoView {
         <ul class="start__examples" aria-label="Example prompts">
             {EXAMPLES
                 .into_iter()
-                .map(|example| view! {
-                    <li>
-                        <button
-                            type="button"
-                            class="start__example"
-                            disabled=start.pending()
-                            on:click=move |_| { start.dispatch(example.to_string()); }
-                        >
-                            {example}
-                        </button>
-                    </li>
+                .map(|example| {
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                class="start__example"
+                                disabled=start.pending()
+                                on:click=move |_| {
+                                    start.dispatch(example.to_string());
+                                }
+                            >
+                                {example}
+                            </button>
+                        </li>
+                    }
                 })
                 .collect_view()}
         </ul>
         {move || match start.value().get() {
-            Some(Err(e)) => Some(view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }),
+            Some(Err(e)) => {
+                Some(
+                    view! {
+                        <p class="form__error" role="alert">
+                            {capitalize(&e.to_string())}
+                        </p>
+                    },
+                )
+            }
             _ => None,
         }}
         <Composer
-            on_send=Callback::new(move |text: String| { start.dispatch(text); })
+            on_send=Callback::new(move |text: String| {
+                start.dispatch(text);
+            })
             on_stop=Callback::new(|_| {})
             streaming=Signal::from(false)
             sending=start.pending().into()
@@ -144,44 +173,58 @@ fn TemplatePicker(
         <Transition>
             {move || {
                 let list = templates.get().and_then(Result::ok).unwrap_or_default();
-                (!list.is_empty()).then(|| {
-                    let options = list.clone();
-                    view! {
-                        <label class="start__model">
-                            "Template "
-                            <select
-                                data-testid="template-picker"
-                                on:change=move |ev| {
-                                    let id = event_target_value(&ev);
-                                    let chosen = list.iter().find(|t| t.id == id).cloned();
-                                    if let Some(m) = chosen.as_ref().and_then(|t| t.model.clone()) {
-                                        if model_ids.with_value(|ids| ids.contains(&m)) {
-                                            model.set(m);
+                (!list.is_empty())
+                    .then(|| {
+                        let options = list.clone();
+                        view! {
+                            <label class="start__model">
+                                "Template "
+                                <select
+                                    data-testid="template-picker"
+                                    on:change=move |ev| {
+                                        let id = event_target_value(&ev);
+                                        let chosen = list.iter().find(|t| t.id == id).cloned();
+                                        if let Some(m) = chosen
+                                            .as_ref()
+                                            .and_then(|t| t.model.clone())
+                                        {
+                                            if model_ids.with_value(|ids| ids.contains(&m)) {
+                                                model.set(m);
+                                            }
                                         }
+                                        template.set(chosen);
                                     }
-                                    template.set(chosen);
-                                }
-                            >
-                                <option value="">"None"</option>
-                                {options
-                                    .into_iter()
-                                    .map(|t| {
-                                        let label = if t.is_public { format!("{} (shared)", t.name) } else { t.name.clone() };
-                                        view! { <option value=t.id>{label}</option> }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </label>
-                    }
-                })
+                                >
+                                    <option value="">"None"</option>
+                                    {options
+                                        .into_iter()
+                                        .map(|t| {
+                                            let label = if t.is_public {
+                                                format!("{} (shared)", t.name)
+                                            } else {
+                                                t.name.clone()
+                                            };
+                                            view! { <option value=t.id>{label}</option> }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                        }
+                    })
             }}
         </Transition>
-        {move || template.get().map(|t| view! {
-            <p class="muted start__template" data-testid="template-summary">
-                {t.settings.summary()}
-                {t.system_prompt.map(|p| format!(" · System prompt: {}", preview(&p)))}
-            </p>
-        })}
+        {move || {
+            template
+                .get()
+                .map(|t| {
+                    view! {
+                        <p class="muted start__template" data-testid="template-summary">
+                            {t.settings.summary()}
+                            {t.system_prompt.map(|p| format!(" · System prompt: {}", preview(&p)))}
+                        </p>
+                    }
+                })
+        }}
     }
 }
 

@@ -23,19 +23,41 @@ pub fn TurnActions(
             {move || match last() {
                 Some((MessageRole::Assistant, status)) if status != AnswerStatus::Streaming => {
                     let label = if status == AnswerStatus::Error { "Retry" } else { "Regenerate" };
-                    Some(view! {
-                        <button class="button button--quiet" disabled=sending on:click=move |_| on_regenerate.run(())>
-                            {label}
-                        </button>
-                        <button class="button button--quiet" on:click=move |_| editing.set(true)>"Edit last message"</button>
-                    })
+                    Some(
+                        view! {
+                            <button
+                                class="button button--quiet"
+                                disabled=sending
+                                on:click=move |_| on_regenerate.run(())
+                            >
+                                {label}
+                            </button>
+                            <button
+                                class="button button--quiet"
+                                on:click=move |_| editing.set(true)
+                            >
+                                "Edit last message"
+                            </button>
+                        },
+                    )
                 }
                 _ => None,
             }}
-            {move || editing.get().then(|| view! {
-                <span class="muted">"Editing your last message · "</span>
-                <button class="button button--quiet" on:click=move |_| editing.set(false)>"Cancel"</button>
-            })}
+            {move || {
+                editing
+                    .get()
+                    .then(|| {
+                        view! {
+                            <span class="muted">"Editing your last message · "</span>
+                            <button
+                                class="button button--quiet"
+                                on:click=move |_| editing.set(false)
+                            >
+                                "Cancel"
+                            </button>
+                        }
+                    })
+            }}
         </div>
     }
 }

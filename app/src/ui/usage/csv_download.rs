@@ -19,8 +19,12 @@ pub fn CsvDownload(action: &'static str) -> impl IntoView {
                     <span>"To " <span class="form__optional">"(UTC day)"</span></span>
                     <input type="date" name="to" />
                 </label>
-                <button class="button" type="submit">"Download CSV"</button>
-                <p class="muted usage__csv-note">"One row per model and day. Leave the dates empty for the last 30 days; at most 366 days at once."</p>
+                <button class="button" type="submit">
+                    "Download CSV"
+                </button>
+                <p class="muted usage__csv-note">
+                    "One row per model and day. Leave the dates empty for the last 30 days; at most 366 days at once."
+                </p>
             </form>
         </section>
     }

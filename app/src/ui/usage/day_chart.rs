@@ -33,24 +33,49 @@ pub fn DayChart(days: Vec<DayUsage>) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <figure class="usage__chart">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label.clone() data-testid="usage-chart" preserveAspectRatio="none">
-                {days.into_iter().enumerate().map(|(i, d)| {
-                    let h = if max > 0.0 { (d.totals.cost_usd / max) * (HEIGHT - 4.0) } else { 0.0 };
-                    let tip = format!("{}: {} ({} answers)", d.day, usd(d.totals.cost_usd), d.totals.answers);
-                    view! {
-                        <rect
-                            class="usage__bar"
-                            x=format!("{:.1}", i as f64 * slot + slot * 0.15)
-                            y=format!("{:.1}", HEIGHT - h)
-                            width=format!("{:.1}", slot * 0.7)
-                            height=format!("{:.1}", h.max(if d.totals.answers > 0 { 1.0 } else { 0.0 }))
-                        >
-                            <title>{tip}</title>
-                        </rect>
-                    }
-                }).collect_view()}
+            <svg
+                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                role="img"
+                aria-label=label.clone()
+                data-testid="usage-chart"
+                preserveAspectRatio="none"
+            >
+                {days
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, d)| {
+                        let h = if max > 0.0 {
+                            (d.totals.cost_usd / max) * (HEIGHT - 4.0)
+                        } else {
+                            0.0
+                        };
+                        let tip = format!(
+                            "{}: {} ({} answers)",
+                            d.day,
+                            usd(d.totals.cost_usd),
+                            d.totals.answers,
+                        );
+                        view! {
+                            <rect
+                                class="usage__bar"
+                                x=format!("{:.1}", i as f64 * slot + slot * 0.15)
+                                y=format!("{:.1}", HEIGHT - h)
+                                width=format!("{:.1}", slot * 0.7)
+                                height=format!(
+                                    "{:.1}",
+                                    h.max(if d.totals.answers > 0 { 1.0 } else { 0.0 }),
+                                )
+                            >
+                                <title>{tip}</title>
+                            </rect>
+                        }
+                    })
+                    .collect_view()}
             </svg>
-            <figcaption class="usage__axis muted"><span>{first}</span><span>{last}</span></figcaption>
+            <figcaption class="usage__axis muted">
+                <span>{first}</span>
+                <span>{last}</span>
+            </figcaption>
         </figure>
     }
 }

@@ -14,11 +14,24 @@ pub fn LimitsCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="limits-heading" data-testid="my-limits">
             <h2 id="limits-heading">"Your limits"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || status.get().map(|result| match result {
-                    Ok(status) => view! { <LimitList status /> }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
+                {move || {
+                    status
+                        .get()
+                        .map(|result| match result {
+                            Ok(status) => view! { <LimitList status /> }.into_any(),
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
         </section>
     }
@@ -62,11 +75,21 @@ fn LimitList(status: LimitStatus) -> impl IntoView {
     }
     view! {
         <dl class="limits-list">
-            {rows.into_iter().map(|(label, value)| view! {
-                <div><dt>{label}</dt><dd>{value}</dd></div>
-            }).collect_view()}
+            {rows
+                .into_iter()
+                .map(|(label, value)| {
+                    view! {
+                        <div>
+                            <dt>{label}</dt>
+                            <dd>{value}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
         </dl>
-        <p class="muted">"Every answer asked for (send, regenerate, retry, edit) counts as a message."</p>
+        <p class="muted">
+            "Every answer asked for (send, regenerate, retry, edit) counts as a message."
+        </p>
     }
     .into_any()
 }

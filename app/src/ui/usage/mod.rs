@@ -29,12 +29,27 @@ pub fn UsagePage() -> impl IntoView {
         <AppHeader />
         <main class="page settings usage">
             <h1>"Usage"</h1>
-            <p class="muted">"Answers, tokens and cost (from the model catalogue's prices), by UTC day. Deleted conversations still count: the tokens were spent."</p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || report.get().map(|result| match result {
-                    Ok(report) => view! { <Report report /> }.into_any(),
-                    Err(e) => view! { <p class="form__error" role="alert">{capitalize(&e.to_string())}</p> }.into_any(),
-                })}
+            <p class="muted">
+                "Answers, tokens and cost (from the model catalogue's prices), by UTC day. Deleted conversations still count: the tokens were spent."
+            </p>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
+                {move || {
+                    report
+                        .get()
+                        .map(|result| match result {
+                            Ok(report) => view! { <Report report /> }.into_any(),
+                            Err(e) => {
+                                view! {
+                                    <p class="form__error" role="alert">
+                                        {capitalize(&e.to_string())}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
             </Transition>
             <CsvDownload action="/api/usage.csv" />
         </main>
@@ -44,7 +59,11 @@ pub fn UsagePage() -> impl IntoView {
 #[component]
 fn Report(report: UsageReport) -> impl IntoView {
     view! {
-        <PeriodCards this_month=report.this_month last_30_days=report.last_30_days testid_prefix="usage" />
+        <PeriodCards
+            this_month=report.this_month
+            last_30_days=report.last_30_days
+            testid_prefix="usage"
+        />
         <LimitsCard />
         <section class="card" aria-labelledby="by-day-heading">
             <h2 id="by-day-heading">"Cost per day"</h2>

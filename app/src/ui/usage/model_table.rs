@@ -19,11 +19,24 @@ pub fn ModelTable(
     view! {
         <div class="admin-table-wrap" tabindex="0" role="region" aria-label="Usage by model table">
             <table class="admin-table" data-testid=testid>
-                <thead><tr><th>"Model"</th><TotalsHeaders /></tr></thead>
+                <thead>
+                    <tr>
+                        <th>"Model"</th>
+                        <TotalsHeaders />
+                    </tr>
+                </thead>
                 <tbody>
-                    {models.into_iter().map(|m| view! {
-                        <tr><td>{m.model}</td><TotalsCells totals=m.totals money /></tr>
-                    }).collect_view()}
+                    {models
+                        .into_iter()
+                        .map(|m| {
+                            view! {
+                                <tr>
+                                    <td>{m.model}</td>
+                                    <TotalsCells totals=m.totals money />
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -15,8 +15,16 @@ pub fn PeriodCards(
 ) -> impl IntoView {
     view! {
         <div class="usage__totals">
-            <TotalsCard title="This month" totals=this_month testid=format!("{testid_prefix}-month") />
-            <TotalsCard title="Last 30 days" totals=last_30_days testid=format!("{testid_prefix}-30-days") />
+            <TotalsCard
+                title="This month"
+                totals=this_month
+                testid=format!("{testid_prefix}-month")
+            />
+            <TotalsCard
+                title="Last 30 days"
+                totals=last_30_days
+                testid=format!("{testid_prefix}-30-days")
+            />
         </div>
     }
 }
@@ -28,11 +36,20 @@ fn TotalsCard(title: &'static str, totals: Totals, testid: String) -> impl IntoV
         <section class="card usage__card" data-testid=testid>
             <h2>{title}</h2>
             <p class="usage__cost">{usd(totals.cost_usd)}</p>
-            {unpriced(totals.unpriced_answers).map(|note| view! { <p class="muted" data-testid="unpriced-answers">{note}</p> })}
+            {unpriced(totals.unpriced_answers)
+                .map(|note| {
+                    view! {
+                        <p class="muted" data-testid="unpriced-answers">
+                            {note}
+                        </p>
+                    }
+                })}
             <p class="muted">
                 {format!(
                     "{} answers · {} input and {} output tokens",
-                    totals.answers, totals.input_tokens, totals.output_tokens
+                    totals.answers,
+                    totals.input_tokens,
+                    totals.output_tokens,
                 )}
             </p>
         </section>
