@@ -105,7 +105,9 @@ impl AnswerMetadata {
     /// read whole (a field of an unexpected type) keeps its status and error,
     /// so the message still shows how it ended.
     pub fn from_stored(stored: serde_json::Value) -> Self {
-        serde_json::from_value::<Self>(stored.clone()).unwrap_or_else(|_| AnswerMetadata {
+        // Read from a reference: a page of messages reads one per answer,
+        // and the fallback still needs the value.
+        Self::deserialize(&stored).unwrap_or_else(|_| AnswerMetadata {
             status: serde_json::from_value(stored["status"].clone()).unwrap_or_default(),
             error: stored["error"].as_str().map(str::to_string),
             ..Self::default()
