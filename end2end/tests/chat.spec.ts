@@ -118,7 +118,7 @@ test("answers render as markdown with highlighted, copyable code", async ({ page
   await expect(lastAnswer(page).getByTestId("message-text").locator("code.language-rust")).toBeVisible();
 });
 
-test("regenerate, edit the last message, rename and delete", async ({ page }) => {
+test("retry, edit, regenerate, rename and delete", async ({ page }) => {
   await signInAsSeededUser(page);
   await newChat(page);
   await pickModel(page, "claude-haiku-4-5");
@@ -126,18 +126,25 @@ test("regenerate, edit the last message, rename and delete", async ({ page }) =>
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "error");
   await expect(lastAnswer(page).getByRole("alert")).toContainText("The answer failed");
 
-  // Edit the failed question and resend it.
-  await page.getByRole("button", { name: "Edit last message" }).click();
-  await expect(page.getByLabel("Message", { exact: true })).toHaveValue("first try [tokens=4] [error-event]");
-  await page.getByLabel("Message", { exact: true }).fill("second try");
-  await page.getByLabel("Message", { exact: true }).press("Enter");
+  await expect(lastAnswer(page).getByRole("button", { name: "Retry" })).toBeVisible();
+
+  // Edit the failed question in place (Esc leaves it as it was), and ask it anew.
+  const question = page.getByTestId("user-message");
+  await question.getByRole("button", { name: "Edit" }).click();
+  await question.getByLabel("Edit your message").press("Escape");
+  await expect(question.getByTestId("message-text")).toHaveText("first try [tokens=4] [error-event]");
+  await question.getByRole("button", { name: "Edit" }).click();
+  await expect(question.getByLabel("Edit your message")).toHaveValue("first try [tokens=4] [error-event]");
+  await question.getByLabel("Edit your message").fill("second try");
+  await question.getByRole("button", { name: "Save and ask" }).click();
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
   await expect(lastAnswer(page).getByTestId("message-text")).toHaveText("You said: second try");
   await expect(page.getByTestId("user-message")).toHaveCount(1);
   await expect(page.getByTestId("assistant-message")).toHaveCount(1);
 
-  // Regenerate replaces the answer.
-  await page.getByRole("button", { name: "Regenerate" }).click();
+  // Regenerate shows the new answer in the old one's place.
+  await lastAnswer(page).getByRole("button", { name: "Regenerate" }).click();
+  await expect(lastAnswer(page).getByRole("group", { name: "Answer 2 of 2" })).toBeVisible();
   await expect(lastAnswer(page)).toHaveAttribute("data-status", "complete");
   await expect(page.getByTestId("assistant-message")).toHaveCount(1);
 

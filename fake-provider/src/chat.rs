@@ -15,6 +15,7 @@
 //! | `[null-choices]` | (OpenAI) `choices: null` in the usage chunk, as some compatible servers send |
 //! | `[no-usage]` | (OpenAI) no usage chunk |
 //! | `[no-done]` | (OpenAI) no `data: [DONE]` |
+//! | `[echo-history]` | answer with the conversation the request carried, one `role: text` line per message (markers left in) |
 //! | `[echo-params]` | answer with the sampling parameters the request carried: `temperature=… top_p=… max_tokens=…` |
 //! | `[raw]` | answer with the message itself minus `[raw]`, verbatim: whitespace and any other markers kept (the XSS corpus) |
 //! | `[flood=KB]`, `[comments-forever]` | a hostile endpoint's answers: see [`crate::hostile`] |
@@ -139,6 +140,11 @@ fn script(system: Option<&str>, messages: &[(String, String)], params: &Params) 
             format!("system: {}", system.unwrap_or("(none)"))
         } else if last_user.contains("[echo-params]") {
             params.echo()
+        } else if last_user.contains("[echo-history]") {
+            messages
+                .iter()
+                .map(|(role, text)| format!("{role}: {text}\n"))
+                .collect()
         } else {
             format!("You said: {}", strip_markers(last_user))
         };

@@ -1,12 +1,13 @@
 //! Sample data from the spec's "Seed Data": an admin, a test user with two
-//! (fake) API keys and two sample conversations. Running it again changes
+//! (fake) API keys and two sample conversations, one of them with a
+//! regenerated answer (a branch). Running it again changes
 //! nothing. (Fixtures the browser tests and the benchmarks need, such as a
 //! conversation longer than a page, are made by them.)
 
 use std::fmt;
 
 use app::backend::crypto::{KeyCipher, KeyOwner};
-use app::backend::db::{api_keys, conversations, messages, usage, users};
+use app::backend::db::{api_keys, conversations, messages, tree, usage, users};
 use app::backend::password::hash_password;
 use app::model::answer::AnswerMetadata;
 use app::model::{ApiKeyProvider, MessageRole, UserRole};
@@ -37,6 +38,9 @@ struct SampleConversation {
     system_prompt: Option<&'static str>,
     /// (user text, assistant text, input tokens, output tokens)
     turns: &'static [(&'static str, &'static str, u32, u32)],
+    /// Earlier answers to a turn, regenerated since: (turn index, text,
+    /// input tokens, output tokens), each a branch beside the turn's answer.
+    earlier_answers: &'static [(usize, &'static str, u32, u32)],
 }
 
 const CONVERSATIONS: [SampleConversation; 2] = [
@@ -61,6 +65,7 @@ const CONVERSATIONS: [SampleConversation; 2] = [
                 25,
             ),
         ],
+        earlier_answers: &[],
     },
     SampleConversation {
         title: "Rust ownership in one paragraph",
@@ -75,6 +80,13 @@ const CONVERSATIONS: [SampleConversation; 2] = [
              so that memory stays safe without a garbage collector.",
             15,
             64,
+        )],
+        earlier_answers: &[(
+            0,
+            "Rust gives every value one owner and frees it when the owner goes away; \
+             borrowing lends access without handing over ownership.",
+            15,
+            27,
         )],
     },
 ];
@@ -187,12 +199,33 @@ async fn insert_conversation(
     .await?;
     report.conversations += 1;
     let model = app::model::catalog::find(sample.model).expect("seed models are in the catalogue");
-    for (question, answer, input_tokens, output_tokens) in sample.turns {
-        let cost = model.price.cost_usd(*input_tokens, *output_tokens);
-        messages::insert(
+    let answer = |input_tokens, output_tokens| AnswerMetadata {
+        provider: Some(sample.provider),
+        model: Some(sample.model.to_string()),
+        input_tokens: Some(input_tokens),
+        output_tokens: Some(output_tokens),
+        cost_usd: Some(model.price.cost_usd(input_tokens, output_tokens)),
+        price: Some(Some(model.price)),
+        stop_reason: Some("end_turn".into()),
+        ..AnswerMetadata::default()
+    };
+    // Counted like real answers, so usage equals the answers' metadata.
+    let counted = |input_tokens, output_tokens| usage::Answer {
+        user_id,
+        provider: sample.provider,
+        model: sample.model,
+        input_tokens,
+        output_tokens,
+        cost_usd: model.price.cost_usd(input_tokens, output_tokens),
+        priced: true,
+    };
+    let mut leaf: Option<String> = None;
+    for (turn, (question, text, input_tokens, output_tokens)) in sample.turns.iter().enumerate() {
+        let question = messages::insert(
             &mut *tx,
             messages::NewMessage {
                 conversation_id: &conversation_id,
+                parent_id: leaf.as_deref(),
                 user_id: Some(user_id),
                 role: MessageRole::User,
                 content: question,
@@ -200,42 +233,33 @@ async fn insert_conversation(
             },
         )
         .await?;
-        messages::insert(
-            &mut *tx,
-            messages::NewMessage {
-                conversation_id: &conversation_id,
-                user_id: None,
-                role: MessageRole::Assistant,
-                content: answer,
-                metadata: Some(AnswerMetadata {
-                    provider: Some(sample.provider),
-                    model: Some(sample.model.to_string()),
-                    input_tokens: Some(*input_tokens),
-                    output_tokens: Some(*output_tokens),
-                    cost_usd: Some(cost),
-                    price: Some(Some(model.price)),
-                    stop_reason: Some("end_turn".into()),
-                    ..AnswerMetadata::default()
-                }),
-            },
-        )
-        .await?;
-        // Counted like a real answer, so usage equals the answers' metadata.
-        usage::record(
-            &mut *tx,
-            &usage::Answer {
-                user_id,
-                provider: sample.provider,
-                model: sample.model,
-                input_tokens: *input_tokens,
-                output_tokens: *output_tokens,
-                cost_usd: cost,
-                priced: true,
-            },
-        )
-        .await?;
-        report.messages += 2;
+        report.messages += 1;
+        // Earlier answers first (older), then the one shown.
+        let earlier = sample.earlier_answers.iter().filter(|(t, ..)| *t == turn);
+        let answers = earlier.map(|(_, text, i, o)| (text, i, o)).chain([(
+            text,
+            input_tokens,
+            output_tokens,
+        )]);
+        for (text, input_tokens, output_tokens) in answers {
+            let id = messages::insert(
+                &mut *tx,
+                messages::NewMessage {
+                    conversation_id: &conversation_id,
+                    parent_id: Some(&question),
+                    user_id: None,
+                    role: MessageRole::Assistant,
+                    content: text,
+                    metadata: Some(answer(*input_tokens, *output_tokens)),
+                },
+            )
+            .await?;
+            usage::record(&mut *tx, &counted(*input_tokens, *output_tokens)).await?;
+            report.messages += 1;
+            leaf = Some(id);
+        }
     }
+    tree::set_current_leaf(&mut *tx, &conversation_id, leaf.as_deref(), false).await?;
     Ok(())
 }
 

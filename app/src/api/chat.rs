@@ -7,19 +7,24 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::conversation::SentMessage;
 
-/// Stores the message, starts the answer and returns at once; the answer is
-/// written in the background even if the browser goes away.
+/// Stores the message after `after` (the last message the user sees, which
+/// must still be the conversation's current leaf; `None`: whatever is), starts
+/// the answer and returns at once; the answer is written in the background
+/// even if the browser goes away.
 #[server(endpoint = "chat/send")]
 pub async fn send_message(
     conversation_id: String,
     text: String,
     model: Option<String>,
+    after: Option<String>,
 ) -> Result<SentMessage, AppError> {
     use crate::backend::turn::{self, Ask};
 
     let (state, _, account) = crate::backend::auth::require_writer().await?;
     crate::model::conversation::check_message(&text).map_err(AppError::Invalid)?;
-    turn::take(&state, &account.id, &conversation_id, Ask::New(text), model).await
+    let after = after.filter(|a| !a.is_empty());
+    let ask = Ask::New { text, after };
+    turn::take(&state, &account.id, &conversation_id, ask, model).await
 }
 
 /// Starts a conversation (with `model`, or from a template as
@@ -46,9 +51,10 @@ pub async fn start_conversation(
     .await
 }
 
-/// Replaces the last answer, `message_id`, with a new one (also: retry
-/// after an error). Another answer or question since (another tab's) is a
-/// conflict: nothing the user has not seen is replaced.
+/// Answers the question of `message_id` (an answer on the active path)
+/// again: a new answer beside it, which becomes the current branch; the old
+/// one stays (also: retry after an error). A message no longer on the active
+/// path (another tab moved on) is a conflict.
 #[server(endpoint = "chat/regenerate")]
 pub async fn regenerate(
     conversation_id: String,
@@ -62,10 +68,12 @@ pub async fn regenerate(
     turn::take(&state, &account.id, &conversation_id, ask, model).await
 }
 
-/// Rewrites the last question, `message_id`, and answers it anew. A newer
-/// question (another tab's) is a conflict.
+/// Asks `message_id` (a question on the active path) anew as `text`: a new
+/// question beside it, and its answer, become the current branch; the old
+/// question and everything below it stay. A message no longer on the active
+/// path (another tab moved on) is a conflict.
 #[server(endpoint = "chat/edit")]
-pub async fn edit_last_message(
+pub async fn edit_message(
     conversation_id: String,
     message_id: String,
     text: String,

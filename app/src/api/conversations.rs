@@ -95,44 +95,20 @@ pub async fn search_conversations(query: String) -> Result<Vec<ConversationSumma
     .await?)
 }
 
-/// Opens a conversation: settings and latest messages (older ones with `before`).
+/// Opens a conversation: its settings and the latest messages of its active
+/// path (older ones with `before`, the `earlier_cursor` of the page after).
 #[server(endpoint = "conversations/get")]
 pub async fn get_conversation(
     id: String,
     before: Option<String>,
 ) -> Result<ConversationDetail, AppError> {
-    use crate::backend::db::conversations::{decode_cursor, encode_cursor};
-    use crate::backend::db::messages;
-    use crate::model::conversation::MESSAGE_PAGE_SIZE;
-
     let (state, _, account) = crate::backend::auth::require_account().await?;
     let conversation = ssr::find(&state, &id, &account.id).await?;
-    let before = match before.as_deref().filter(|c| !c.is_empty()) {
-        Some(text) => Some(
-            decode_cursor(text).ok_or_else(|| AppError::Invalid("invalid page cursor".into()))?,
-        ),
-        None => None,
-    };
-    let mut messages = messages::latest_page(
-        &state.pool,
-        &id,
-        before.as_ref(),
-        i64::from(MESSAGE_PAGE_SIZE) + 1,
-    )
-    .await?;
-    let earlier_cursor = if messages.len() > MESSAGE_PAGE_SIZE as usize {
-        messages.remove(0);
-        messages.first().map(|m| encode_cursor(m.created_at, &m.id))
-    } else {
-        None
-    };
-    Ok(ConversationDetail {
-        summary: conversation.summary,
-        system_prompt: conversation.system_prompt,
-        settings: conversation.settings,
-        messages,
-        earlier_cursor,
-    })
+    let before = before.filter(|c| !c.is_empty());
+    if let Some(before) = &before {
+        crate::model::conversation::check_id(before, "page cursor").map_err(AppError::Invalid)?;
+    }
+    ssr::detail(&state, conversation, before.as_deref()).await
 }
 
 #[server(endpoint = "conversations/rename")]
@@ -233,7 +209,7 @@ pub(crate) mod ssr {
     use crate::backend::db::templates;
     use crate::backend::AppState;
     use crate::error::AppError;
-    use crate::model::conversation::{normalize_system_prompt, DEFAULT_TITLE};
+    use crate::model::conversation::{normalize_system_prompt, ConversationDetail, DEFAULT_TITLE};
     use crate::model::generation::GenerationSettings;
 
     /// A new conversation's model, system prompt and settings: as asked, or
@@ -285,6 +261,37 @@ pub(crate) mod ssr {
                 settings: self.settings,
             }
         }
+    }
+
+    /// The conversation as it opens: a page of its active path, ending
+    /// at its current leaf or above message `before`.
+    pub async fn detail(
+        state: &AppState,
+        conversation: ConversationRow,
+        before: Option<&str>,
+    ) -> Result<ConversationDetail, AppError> {
+        use crate::backend::db::messages;
+        use crate::model::conversation::MESSAGE_PAGE_SIZE;
+
+        let page = messages::path_page(
+            &state.pool,
+            &conversation.summary.id,
+            before,
+            MESSAGE_PAGE_SIZE as i32,
+        )
+        .await?;
+        let earlier_cursor = match page.messages.first() {
+            Some((oldest, Some(_))) => Some(oldest.id.clone()),
+            _ => None,
+        };
+        Ok(ConversationDetail {
+            summary: conversation.summary,
+            system_prompt: conversation.system_prompt,
+            settings: conversation.settings,
+            messages: page.messages.into_iter().map(|(m, _)| m).collect(),
+            earlier_cursor,
+            being_written: page.being_written,
+        })
     }
 
     pub fn not_found() -> AppError {

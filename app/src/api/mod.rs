@@ -8,6 +8,7 @@ pub mod chat;
 pub mod conversations;
 pub mod keys;
 pub mod limits;
+pub mod messages;
 pub mod models;
 pub mod profile;
 pub mod status;

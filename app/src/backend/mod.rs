@@ -2,6 +2,7 @@
 //! Compiled only with the `ssr` feature, so none of it reaches the WASM.
 
 pub mod auth;
+pub mod branches;
 pub mod config;
 pub mod cookies;
 pub mod crypto;

@@ -9,15 +9,17 @@
 //!    question is being stored: the provider's time to first token hides
 //!    the database's. Skipped when the send looks likely to be refused.
 //! 3. [`store`]: in one transaction, admit the turn (limits), lock the
-//!    conversation (one answer at a time), store the question (or check that
-//!    the message replaced is still the last) and the answer being written,
-//!    name the conversation, read the history as stored.
+//!    conversation (one answer at a time), place the question (see
+//!    [`question`]: nothing is replaced, an edit or a regeneration adds a
+//!    branch), store the answer being written as the conversation's current
+//!    leaf, name the conversation, read the history (the active path) as
+//!    stored.
 //! 4. Start the answer: the early request when it asks exactly what the
 //!    stored conversation asks, else a new one (another tab's message or the
 //!    allowance changed in between).
 
 use crate::backend::db::conversations::{self, ConversationRow};
-use crate::backend::db::{self, messages, model_views, turn};
+use crate::backend::db::{self, messages, model_views, tree, turn};
 use crate::backend::generation::{Early, Job};
 use crate::backend::limits;
 use crate::backend::models::serving;
@@ -34,20 +36,24 @@ use crate::model::model_facts::Price;
 use crate::model::{ApiKeyProvider, MessageRole};
 
 /// Messages of history sent with each request.
-const HISTORY: i64 = 200;
+const HISTORY: i32 = 200;
 
-/// What a stale tab is told when the message it acts on is no longer the last.
+/// What a stale tab is told when the message it acts on is no longer on the
+/// conversation's active path (or, for a send, no longer its leaf).
 pub const CHANGED_ELSEWHERE: &str =
     "the conversation changed in another tab; reload to see it, then try again";
 
-/// What to answer.
+/// What to answer. Each names the message it acts on: another tab may have
+/// moved the conversation on since this one looked.
 pub enum Ask {
-    /// A new message.
-    New(String),
-    /// The last question again, replacing `answer`, which must be the
-    /// conversation's last message.
+    /// A new message after `after`, the leaf the user sees, which must still
+    /// be the current leaf (`None`: whatever is current, for API clients).
+    New { text: String, after: Option<String> },
+    /// The question of `answer`, an answer on the active path, answered
+    /// again: a new answer beside it (a regeneration, or a retry).
     Again { answer: String },
-    /// The last message, `question`, rewritten, replacing its answer.
+    /// `question`, a question on the active path, asked anew as `text`: a
+    /// new question beside it, and its answer.
     Edited { question: String, text: String },
 }
 
@@ -63,8 +69,10 @@ pub async fn take(
 ) -> Result<SentMessage, AppError> {
     let plan = plan(state, user_id, conversation_id, &ask, model).await?;
     let early = match &ask {
-        Ask::New(text) => ask_early(state, &plan, text).await,
-        Ask::Again { .. } | Ask::Edited { .. } => None,
+        Ask::New { text, after } if after.is_none() || *after == plan.read_before.leaf => {
+            ask_early(state, &plan, text).await
+        }
+        _ => None,
     };
     let mut tx = state.pool.begin().await?;
     let stored = store(&mut tx, state, &plan, &ask).await?;
@@ -105,7 +113,7 @@ pub async fn start(
     };
     let found = model_views::for_user(&mut *tx, user_id, &model).await?;
     let plan = decide(state, user_id, model, context, found)?;
-    let ask = Ask::New(text);
+    let ask = Ask::New { text, after: None };
     let stored = store(&mut tx, state, &plan, &ask).await?;
     tx.commit().await?;
     state.generations.start(plan.job(
@@ -139,6 +147,7 @@ struct ReadBefore {
     limits: Limits,
     being_written: messages::BeingWritten,
     history: Vec<(MessageRole, String)>,
+    leaf: Option<String>,
 }
 
 /// Step 1: reads the turn's context and judges its model and key.
@@ -151,7 +160,7 @@ async fn plan<'a>(
 ) -> Result<Plan<'a>, AppError> {
     // The history only for a new question (asked early).
     let history = match ask {
-        Ask::New(_) => HISTORY - 1,
+        Ask::New { .. } => HISTORY - 1,
         Ask::Again { .. } | Ask::Edited { .. } => 0,
     };
     // A model named by the request is looked up beside the turn's context
@@ -194,6 +203,7 @@ fn decide<'a>(
         limits,
         being_written,
         history,
+        leaf,
     } = context;
     let allowed = serving::Allowed::judge(&model, found.ok_or(AppError::Unauthenticated)?)?;
     let key = allowed.key(&keys)?;
@@ -228,11 +238,28 @@ fn decide<'a>(
             limits,
             being_written,
             history,
+            leaf,
         },
     })
 }
 
 impl Plan<'_> {
+    /// The user's question `text` after `parent_id`.
+    fn question<'a>(
+        &'a self,
+        parent_id: Option<&'a str>,
+        text: &'a str,
+    ) -> messages::NewMessage<'a> {
+        messages::NewMessage {
+            conversation_id: &self.conversation.summary.id,
+            parent_id,
+            user_id: Some(self.user_id),
+            role: MessageRole::User,
+            content: text,
+            metadata: None,
+        }
+    }
+
     /// The answer's job, asking the provider with `messages` and never for
     /// more than the day's output tokens left.
     fn job(&self, messages: Vec<ChatMessage>, tokens_left: Option<u64>) -> Job {
@@ -317,30 +344,14 @@ async fn store(
         ));
     }
     limits::check_in_flight(being_written.for_user, state.config.max_answers_per_user)?;
-    let user_message = match ask {
-        Ask::New(text) => {
-            messages::insert_returning(
-                &mut *tx,
-                &db::new_id(),
-                messages::NewMessage {
-                    conversation_id,
-                    user_id: Some(user_id),
-                    role: MessageRole::User,
-                    content: text,
-                    metadata: None,
-                },
-            )
-            .await?
-        }
-        Ask::Again { .. } | Ask::Edited { .. } => {
-            replace_last(&mut *tx, conversation_id, ask).await?
-        }
-    };
-    let assistant_message = messages::insert_returning(
+    let leaf = tree::current_leaf(&mut *tx, conversation_id).await?;
+    let question = question(&mut *tx, plan, leaf, ask).await?;
+    let mut assistant_message = messages::insert_returning(
         &mut *tx,
         &plan.answer_id,
         messages::NewMessage {
             conversation_id,
+            parent_id: Some(&question.id),
             user_id: None,
             role: MessageRole::Assistant,
             content: "",
@@ -352,6 +363,12 @@ async fn store(
         },
     )
     .await?;
+    if let Ask::Again { .. } = ask {
+        assistant_message.siblings =
+            tree::siblings(&mut *tx, conversation_id, Some(&question.id)).await?;
+    }
+    tree::set_current_leaf(&mut *tx, conversation_id, Some(&plan.answer_id), false).await?;
+    let user_message = question;
     let summary = &plan.conversation.summary;
     let title = if summary.title == DEFAULT_TITLE {
         let title = title_from_message(&user_message.content);
@@ -370,7 +387,7 @@ async fn store(
         )
         .await?;
     }
-    let history = messages::history(&mut *tx, conversation_id, HISTORY).await?;
+    let history = messages::history(&mut *tx, conversation_id, &user_message.id, HISTORY).await?;
     Ok(Stored {
         sent: SentMessage {
             conversation_id: conversation_id.to_string(),
@@ -383,36 +400,66 @@ async fn store(
     })
 }
 
-/// For a regeneration or an edit: the last question, rewritten for an edit,
-/// with the answers after it deleted. Read under the conversation's lock:
-/// the message named is still the one this would replace, or nothing is done.
-async fn replace_last(
+/// The question the new answer answers, under the conversation's lock: a
+/// new one after the current `leaf` (a send); the question of the answer
+/// named (a regeneration); a new one beside the question named (an edit).
+/// The message named must be on the active path that `leaf` ends, else
+/// another tab has moved the conversation on: nothing is done (409).
+async fn question(
     tx: &mut sqlx::PgConnection,
-    conversation_id: &str,
+    plan: &Plan<'_>,
+    leaf: Option<String>,
     ask: &Ask,
 ) -> Result<MessageView, AppError> {
-    let mut last = messages::last_user_message(&mut *tx, conversation_id)
-        .await?
-        .ok_or_else(|| AppError::Invalid("there is no message to answer again".into()))?;
-    let current = match ask {
-        Ask::Again { answer } => {
-            messages::latest_id(&mut *tx, conversation_id)
-                .await?
-                .as_ref()
-                == Some(answer)
+    let conversation_id = plan.conversation.summary.id.as_str();
+    let changed = || AppError::Conflict(CHANGED_ELSEWHERE.into());
+    match ask {
+        Ask::New { text, after } => {
+            if after.is_some() && *after != leaf {
+                return Err(changed());
+            }
+            let new = plan.question(leaf.as_deref(), text);
+            Ok(messages::insert_returning(&mut *tx, &db::new_id(), new).await?)
         }
-        Ask::Edited { question, .. } => last.id == *question,
-        Ask::New(_) => true,
-    };
-    if !current {
-        return Err(AppError::Conflict(CHANGED_ELSEWHERE.into()));
+        Ask::Again { answer } => {
+            let leaf = leaf.ok_or_else(nothing_to_answer)?;
+            let answer = tree::find_on_path(&mut *tx, conversation_id, &leaf, answer)
+                .await?
+                .ok_or_else(changed)?;
+            if answer.role != MessageRole::Assistant {
+                return Err(AppError::Invalid(
+                    "only an answer can be regenerated".into(),
+                ));
+            }
+            let question_id = answer.parent_id.ok_or_else(nothing_to_answer)?;
+            let question = tree::find_on_path(&mut *tx, conversation_id, &leaf, &question_id)
+                .await?
+                .ok_or_else(changed)?;
+            let parent = question.parent_id.as_deref();
+            let siblings = tree::siblings(&mut *tx, conversation_id, parent).await?;
+            Ok(question.into_view(siblings))
+        }
+        Ask::Edited { question, text } => {
+            let leaf = leaf.ok_or_else(nothing_to_answer)?;
+            let question = tree::find_on_path(&mut *tx, conversation_id, &leaf, question)
+                .await?
+                .ok_or_else(changed)?;
+            if question.role != MessageRole::User {
+                return Err(AppError::Invalid(
+                    "only your own messages can be edited".into(),
+                ));
+            }
+            let parent = question.parent_id.as_deref();
+            let new = plan.question(parent, text);
+            let mut edited = messages::insert_returning(&mut *tx, &db::new_id(), new).await?;
+            edited.siblings = tree::siblings(&mut *tx, conversation_id, parent).await?;
+            Ok(edited)
+        }
     }
-    messages::delete_after(&mut *tx, conversation_id, &last).await?;
-    if let Ask::Edited { text, .. } = ask {
-        messages::set_content(&mut *tx, &last.id, text).await?;
-        last.content = text.clone();
-    }
-    Ok(last)
+}
+
+fn nothing_to_answer() -> AppError {
+    AppError::Invalid("there is no message to answer again".into())
 }
 
 /// The conversation as the provider sees it (system messages are sent

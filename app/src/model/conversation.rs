@@ -117,6 +117,11 @@ pub struct MessageView {
     /// An answer's; `None` for the user's messages.
     pub metadata: Option<AnswerMetadata>,
     pub created_at: DateTime<Utc>,
+    /// The ids of this message and its siblings (the other versions of it:
+    /// edits of a question, regenerations of an answer), oldest first;
+    /// empty when it has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub siblings: Vec<String>,
 }
 
 /// Both halves of a turn (a question and its answer) as a send, a
@@ -131,15 +136,78 @@ pub struct SentMessage {
     pub title: String,
 }
 
-/// An open conversation: its settings and its latest messages, oldest first.
+/// An open conversation: its settings and the latest messages of its active
+/// path (root to current leaf), oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationDetail {
     pub summary: ConversationSummary,
     pub system_prompt: Option<String>,
     pub settings: GenerationSettings,
     pub messages: Vec<MessageView>,
-    /// Set when older messages exist.
+    /// Set when older messages exist: pass it back as `before`.
     pub earlier_cursor: Option<String>,
+    /// The answer being written in this conversation, on whichever branch.
+    pub being_written: Option<String>,
+}
+
+/// What deleting a message takes away, for its confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedCount {
+    /// The message and everything below it, on every branch.
+    pub messages: u64,
+    /// Of those, the ones on branches not shown.
+    pub hidden: u64,
+}
+
+impl DeletedCount {
+    /// "Delete this message and 4 after it (2 on other branches)?"
+    pub fn question(&self) -> String {
+        let after = self.messages.saturating_sub(1);
+        let mut question = match after {
+            0 => "Delete this message?".to_string(),
+            1 => "Delete this message and 1 after it".to_string(),
+            n => format!("Delete this message and {n} after it"),
+        };
+        if after > 0 {
+            if self.hidden > 0 {
+                question.push_str(&format!(" ({} on other branches)", self.hidden));
+            }
+            question.push('?');
+        }
+        question
+    }
+}
+
+#[cfg(test)]
+mod deleted_count_tests {
+    use super::DeletedCount;
+
+    #[test]
+    fn the_question_says_how_many_go_and_how_many_are_hidden() {
+        let ask = |messages, hidden| DeletedCount { messages, hidden }.question();
+        assert_eq!(ask(1, 0), "Delete this message?");
+        assert_eq!(ask(2, 0), "Delete this message and 1 after it?");
+        assert_eq!(
+            ask(4, 2),
+            "Delete this message and 3 after it (2 on other branches)?"
+        );
+    }
+}
+
+/// Our ids are CUID2s (24 characters); a longer one is not ours.
+const ID_MAX_CHARS: usize = 64;
+
+/// `Err("invalid <what>")` for what cannot be one of our ids.
+pub fn check_id(id: &str, what: &str) -> Result<(), String> {
+    if id.is_empty()
+        || id.len() > ID_MAX_CHARS
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!("invalid {what}"));
+    }
+    Ok(())
 }
 
 /// The longest message accepted.

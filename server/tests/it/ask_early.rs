@@ -171,20 +171,31 @@ async fn a_conversation_changed_while_the_question_is_stored_is_asked_again(pool
     } = send_caught_in_its_transaction(&pool, "[tokens=5] [delay=60] second").await;
     // Another tab's exchange lands first: the history the provider was asked
     // with is no longer the conversation's.
-    for (role, content) in [("USER", "from another tab"), ("ASSISTANT", "its answer")] {
+    let exchange = [
+        ("USER", "from another tab", None),
+        ("ASSISTANT", "its answer", Some("other-USER")),
+    ];
+    for (role, content, parent) in exchange {
         sqlx::query(
-            "INSERT INTO messages (id, conversation_id, role, content, metadata, created_at)
+            "INSERT INTO messages (id, conversation_id, role, content, metadata, created_at, \
+                                   parent_id)
              VALUES ($1, $2, $3::message_role, $4, '{\"status\": \"complete\"}', now() - \
-                                                       interval '1 second')",
+                                                       interval '1 second', $5)",
         )
         .bind(format!("other-{role}"))
         .bind(&conversation)
         .bind(role)
         .bind(content)
+        .bind(parent)
         .execute(&mut *lock)
         .await
         .unwrap();
     }
+    sqlx::query("UPDATE conversations SET current_leaf_id = 'other-ASSISTANT' WHERE id = $1")
+        .bind(&conversation)
+        .execute(&mut *lock)
+        .await
+        .unwrap();
     lock.commit().await.unwrap();
 
     let sent = sending.await.unwrap();

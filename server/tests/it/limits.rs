@@ -540,6 +540,7 @@ async fn a_turn_that_waited_for_another_counts_its_answer(pool: PgPool) {
     admit(&mut first, &ada_id).await.unwrap();
     let answer = NewMessage {
         conversation_id: &first_conversation,
+        parent_id: None,
         user_id: None,
         role: app::model::MessageRole::Assistant,
         content: "",

@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod ask_early;
 mod authorization;
+mod branches;
 mod chat;
 mod cli;
 mod conversations;

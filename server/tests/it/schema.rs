@@ -107,6 +107,11 @@ async fn tables_have_exactly_the_specified_columns(pool: PgPool) {
         ),
         // The conversation's owner, set by a trigger: search reads by it.
         col("messages", "owner_id", "text", false, None),
+        // Branching: a message's parent (NULL: a root), when its branch was
+        // last chosen, and the leaf the conversation shows.
+        col("messages", "parent_id", "text", true, None),
+        col("messages", "chosen_at", "timestamptz", true, None),
+        col("conversations", "current_leaf_id", "text", true, None),
     ];
     expected.sort();
 
@@ -186,6 +191,12 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
         // Answers being written: by conversation, and a user's (counted on every send).
         "CREATE INDEX messages_streaming_asked_by_idx ON public.messages USING btree \
          (((metadata ->> 'asked_by'::text))) WHERE ((role = 'ASSISTANT'::message_role) AND ((metadata ->> 'status'::text) = 'streaming'::text))",
+        // Branching: a parent names a message of the same conversation
+        // (the key it references), and a message's children in order.
+        "CREATE UNIQUE INDEX messages_conversation_id_id_key ON public.messages USING btree \
+         (conversation_id, id)",
+        "CREATE INDEX messages_children_idx ON public.messages USING btree \
+         (conversation_id, parent_id, created_at, id)",
         // The admin's user list.
         "CREATE INDEX users_created_at_id_idx ON public.users USING btree (created_at DESC, id DESC)",
     ];
@@ -196,12 +207,15 @@ async fn indexes_and_primary_keys_match_the_spec(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn foreign_keys_cascade_from_owners(pool: PgPool) {
     let mut fks: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT kcu.table_name::text, kcu.column_name::text, ccu.table_name::text, \
-         rc.delete_rule::text
-         FROM information_schema.referential_constraints rc
-         JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = rc.constraint_name
-         JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = rc.constraint_name
-         WHERE kcu.table_schema = 'public'",
+        "SELECT c.conrelid::regclass::text,
+                (SELECT string_agg(a.attname, ', ' ORDER BY k.n)
+                 FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum),
+                c.confrelid::regclass::text,
+                CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'a' THEN 'NO ACTION'
+                                   ELSE c.confdeltype::text END
+         FROM pg_constraint c
+         WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace",
     )
     .fetch_all(&pool)
     .await
@@ -227,6 +241,16 @@ async fn foreign_keys_cascade_from_owners(pool: PgPool) {
         fk("key_models", "api_key_id", "api_keys"),
         fk("key_model_lists", "api_key_id", "api_keys"),
         fk("pinned_models", "user_id", "users"),
+        // Branching: a message's parent is a message of its conversation
+        // (deleting it deletes its subtree); the conversation's current
+        // leaf too, cleared by a trigger when its message goes.
+        fk("messages", "conversation_id, parent_id", "messages"),
+        (
+            "conversations".into(),
+            "id, current_leaf_id".into(),
+            "messages".into(),
+            "NO ACTION".into(),
+        ),
     ];
     expected.sort();
     assert_eq!(fks, expected);

@@ -13,6 +13,8 @@ use crate::model::MessageRole;
 
 pub struct NewMessage<'a> {
     pub conversation_id: &'a str,
+    /// The message it follows (`None`: a root).
+    pub parent_id: Option<&'a str>,
     /// Set for the user's own messages; `None` for assistant and system turns.
     pub user_id: Option<&'a str>,
     pub role: MessageRole,
@@ -29,6 +31,7 @@ struct MessageRow {
     content: String,
     metadata: Option<serde_json::Value>,
     created_at: DateTime<Utc>,
+    siblings: Vec<String>,
 }
 
 impl From<MessageRow> for MessageView {
@@ -39,6 +42,7 @@ impl From<MessageRow> for MessageView {
             content: row.content,
             metadata: row.metadata.map(AnswerMetadata::from_stored),
             created_at: row.created_at,
+            siblings: row.siblings,
         }
     }
 }
@@ -50,55 +54,92 @@ pub async fn insert(
 ) -> Result<String, sqlx::Error> {
     let id = super::new_id();
     sqlx::query!(
-        "INSERT INTO messages (id, conversation_id, user_id, role, content, metadata)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO messages (id, conversation_id, user_id, role, content, metadata, parent_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         id,
         message.conversation_id,
         message.user_id,
         message.role as MessageRole,
         message.content,
         message.metadata.map(Json) as _,
+        message.parent_id,
     )
     .execute(db)
     .await?;
     Ok(id)
 }
 
-/// The latest `limit` messages before `before` (or the newest), oldest first,
-/// answers being written with their text so far.
-/// The caller has checked that the conversation is the user's.
+/// A page of a conversation's active path.
+pub struct PathPage {
+    /// Oldest first, each with its parent (`None`: the root).
+    pub messages: Vec<(MessageView, Option<String>)>,
+    /// The answer being written in the conversation, on whichever branch
+    /// (`None` as well when the page is empty).
+    pub being_written: Option<String>,
+}
+
+/// A page of the active path, oldest first: the `limit` messages above
+/// message `before` (for older messages), or ending at the current leaf.
+/// Answers being written come with their text so far; each message with its
+/// siblings (see [`MessageView::siblings`]). The caller has checked that the
+/// conversation is the user's.
 #[instrument(skip_all)]
-pub async fn latest_page(
+pub async fn path_page(
     db: impl PgExecutor<'_>,
     conversation_id: &str,
-    before: Option<&(DateTime<Utc>, String)>,
-    limit: i64,
-) -> Result<Vec<MessageView>, sqlx::Error> {
-    let (at, id) = match before {
-        Some((at, id)) => (Some(*at), Some(id.as_str())),
-        None => (None, None),
-    };
-    let mut rows: Vec<MessageView> = sqlx::query_as!(
-        MessageRow,
-        r#"SELECT id AS "id!", role AS "role!: MessageRole", content AS "content!", metadata,
-                  created_at AS "created_at!: DateTime<Utc>"
-           FROM messages_so_far
-           WHERE conversation_id = $1
-             AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
-           ORDER BY created_at DESC, id DESC
-           LIMIT $4"#,
+    before: Option<&str>,
+    limit: i32,
+) -> Result<PathPage, sqlx::Error> {
+    // The sibling lists: the children of each message's parent, with the
+    // roots apart (a one-time filter) so that both use the children index.
+    let rows = sqlx::query!(
+        r#"SELECT s.id AS "id!", s.role AS "role!: MessageRole", s.content AS "content!",
+                  s.metadata, s.created_at AS "created_at!: DateTime<Utc>",
+                  p.parent_id, sib.ids AS "siblings!",
+                  (SELECT w.id FROM messages w
+                   WHERE w.conversation_id = $1 AND w.role = 'ASSISTANT'
+                     AND w.metadata->>'status' = 'streaming'
+                   LIMIT 1) AS being_written
+           FROM message_path($1, coalesce($2, current_leaf($1)),
+                             $3 + CASE WHEN $2::text IS NULL THEN 0 ELSE 1 END) p
+           JOIN messages_so_far s ON s.id = p.id
+           CROSS JOIN LATERAL (
+               SELECT CASE WHEN count(*) > 1
+                           THEN array_agg(x.id ORDER BY x.created_at, x.id)
+                           ELSE '{}' END AS ids
+               FROM (SELECT c.id, c.created_at FROM messages c
+                     WHERE c.conversation_id = $1 AND c.parent_id = p.parent_id
+                     UNION ALL
+                     SELECT c.id, c.created_at FROM messages c
+                     WHERE p.parent_id IS NULL AND c.conversation_id = $1
+                       AND c.parent_id IS NULL) x) sib
+           WHERE p.id IS DISTINCT FROM $2
+           ORDER BY p.distance DESC"#,
         conversation_id,
-        at as Option<DateTime<Utc>>,
-        id,
+        before,
         limit,
     )
     .fetch_all(db)
-    .await?
-    .into_iter()
-    .map(MessageView::from)
-    .collect();
-    rows.reverse();
-    Ok(rows)
+    .await?;
+    let being_written = rows.first().and_then(|r| r.being_written.clone());
+    let messages = rows
+        .into_iter()
+        .map(|r| {
+            let view = MessageView::from(MessageRow {
+                id: r.id,
+                role: r.role,
+                content: r.content,
+                metadata: r.metadata,
+                created_at: r.created_at,
+                siblings: r.siblings,
+            });
+            (view, r.parent_id)
+        })
+        .collect();
+    Ok(PathPage {
+        messages,
+        being_written,
+    })
 }
 
 /// Inserts a message under `id` (from [`super::new_id`]) and returns it as
@@ -111,16 +152,17 @@ pub async fn insert_returning(
 ) -> Result<MessageView, sqlx::Error> {
     sqlx::query_as!(
         MessageRow,
-        r#"INSERT INTO messages (id, conversation_id, user_id, role, content, metadata)
-           VALUES ($1, $2, $3, $4, $5, $6)
+        r#"INSERT INTO messages (id, conversation_id, user_id, role, content, metadata, parent_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            RETURNING id, role AS "role: MessageRole", content, metadata,
-                     created_at AS "created_at: DateTime<Utc>""#,
+                     created_at AS "created_at: DateTime<Utc>", '{}'::text[] AS "siblings!""#,
         id,
         message.conversation_id,
         message.user_id,
         message.role as MessageRole,
         message.content,
         message.metadata.map(Json) as _,
+        message.parent_id,
     )
     .fetch_one(db)
     .await
@@ -362,92 +404,27 @@ pub async fn interrupt_stale(db: impl PgExecutor<'_>, stale_secs: f64) -> Result
     Ok(interrupted.max(0) as u64)
 }
 
-/// The conversation so far, oldest first, for the provider: the latest
-/// `limit` messages, without answers that failed or are empty.
+/// The path up to message `last` (included), oldest first, for the
+/// provider: at most `limit` messages of it, without answers that failed,
+/// are being written or are empty.
 #[instrument(skip_all)]
 pub async fn history(
     db: impl PgExecutor<'_>,
     conversation_id: &str,
-    limit: i64,
+    last: &str,
+    limit: i32,
 ) -> Result<Vec<(MessageRole, String)>, sqlx::Error> {
-    let mut rows = sqlx::query!(
-        r#"SELECT role AS "role: MessageRole", content FROM messages
-           WHERE conversation_id = $1 AND content <> ''
-             AND NOT (role = 'ASSISTANT' AND metadata->>'status' IN ('error', 'streaming'))
-           ORDER BY created_at DESC, id DESC LIMIT $2"#,
+    let rows = sqlx::query!(
+        r#"SELECT m.role AS "role: MessageRole", m.content
+           FROM message_path($1, $2, $3) p JOIN messages m ON m.id = p.id
+           WHERE m.content <> ''
+             AND NOT (m.role = 'ASSISTANT' AND m.metadata->>'status' IN ('error', 'streaming'))
+           ORDER BY p.distance DESC"#,
         conversation_id,
+        last,
         limit
     )
     .fetch_all(db)
     .await?;
-    rows.reverse();
     Ok(rows.into_iter().map(|r| (r.role, r.content)).collect())
-}
-
-/// The conversation's latest USER message, if any.
-#[instrument(skip_all)]
-pub async fn last_user_message(
-    db: impl PgExecutor<'_>,
-    conversation_id: &str,
-) -> Result<Option<MessageView>, sqlx::Error> {
-    sqlx::query_as!(
-        MessageRow,
-        r#"SELECT id, role AS "role: MessageRole", content, metadata,
-                  created_at AS "created_at: DateTime<Utc>"
-           FROM messages WHERE conversation_id = $1 AND role = 'USER'
-           ORDER BY created_at DESC, id DESC LIMIT 1"#,
-        conversation_id
-    )
-    .fetch_optional(db)
-    .await
-    .map(|row| row.map(MessageView::from))
-}
-
-/// The id of the conversation's latest message, if any.
-#[instrument(skip_all)]
-pub async fn latest_id(
-    db: impl PgExecutor<'_>,
-    conversation_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT id FROM messages WHERE conversation_id = $1
-         ORDER BY created_at DESC, id DESC LIMIT 1",
-        conversation_id
-    )
-    .fetch_optional(db)
-    .await
-}
-
-/// Deletes the messages after `message` (the answers to it).
-#[instrument(skip_all)]
-pub async fn delete_after(
-    db: impl PgExecutor<'_>,
-    conversation_id: &str,
-    message: &MessageView,
-) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query!(
-        "DELETE FROM messages WHERE conversation_id = $1 AND (created_at, id) > ($2, $3)",
-        conversation_id,
-        message.created_at as DateTime<Utc>,
-        message.id
-    )
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected())
-}
-
-#[instrument(skip_all)]
-pub async fn set_content(
-    db: impl PgExecutor<'_>,
-    id: &str,
-    content: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE messages SET content = $2 WHERE id = $1",
-        id,
-        content
-    )
-    .execute(db)
-    .await?;
-    Ok(())
 }

@@ -14,6 +14,7 @@ pub mod model_views;
 pub mod rate_counts;
 pub mod settings;
 pub mod templates;
+pub mod tree;
 pub mod turn;
 pub mod usage;
 pub mod users;

@@ -25,6 +25,8 @@ pub struct TurnContext {
     pub being_written: BeingWritten,
     /// The last `history` messages worth sending, oldest first.
     pub history: Vec<(MessageRole, String)>,
+    /// The conversation's current leaf (`None`: no messages yet).
+    pub leaf: Option<String>,
 }
 
 /// The context of a turn in the user's conversation; `None` when the
@@ -35,18 +37,16 @@ pub async fn context(
     db: impl PgExecutor<'_>,
     conversation_id: &str,
     user_id: &str,
-    history: i64,
+    history: i32,
 ) -> Result<Option<TurnContext>, sqlx::Error> {
-    // The history is a CTE of its own, chosen by `$1`: as a LATERAL
-    // subquery the planner took an average conversation's few messages and
-    // sorted all 2,000 of a long one (6–10 ms in EXPLAIN ANALYZE); this way
-    // it is planned as `messages::history` is.
+    // The history is a CTE of its own, read along the active path from
+    // the current leaf, at most `$3` messages up.
     let row = sqlx::query!(
         r#"WITH last AS MATERIALIZED (
-               SELECT m.role, m.content, m.created_at, m.id FROM messages m
-               WHERE m.conversation_id = $1 AND m.content <> ''
+               SELECT m.role, m.content, p.distance
+               FROM message_path($1, current_leaf($1), $3) p JOIN messages m ON m.id = p.id
+               WHERE m.content <> ''
                  AND NOT (m.role = 'ASSISTANT' AND m.metadata->>'status' IN ('error', 'streaming'))
-               ORDER BY m.created_at DESC, m.id DESC LIMIT $3
            )
            SELECT c.id, c.title, c.model, c.system_prompt, c.temperature, c.max_output_tokens,
                   c.top_p,
@@ -70,10 +70,11 @@ pub async fn context(
                   (SELECT count(*) FROM messages m
                    WHERE m.role = 'ASSISTANT' AND m.metadata->>'status' = 'streaming'
                      AND m.metadata->>'asked_by' = c.user_id) AS "streaming_for_user!",
-                  (SELECT coalesce(array_agg(role ORDER BY created_at, id), '{}') FROM last)
+                  (SELECT coalesce(array_agg(role ORDER BY distance DESC), '{}') FROM last)
                       AS "history_roles!: Vec<MessageRole>",
-                  (SELECT coalesce(array_agg(content ORDER BY created_at, id), '{}') FROM last)
-                      AS "history_contents!: Vec<String>"
+                  (SELECT coalesce(array_agg(content ORDER BY distance DESC), '{}') FROM last)
+                      AS "history_contents!: Vec<String>",
+                  current_leaf(c.id) AS leaf
            FROM conversations c
            JOIN users u ON u.id = c.user_id
            LEFT JOIN role_limits r ON r.role = u.role
@@ -115,5 +116,6 @@ pub async fn context(
             .into_iter()
             .zip(r.history_contents)
             .collect(),
+        leaf: r.leaf,
     }))
 }

@@ -1,8 +1,10 @@
-//! One message on screen: its bubble (markdown for answers), the answer's
-//! footer or how it ended, and the copy buttons.
+//! One message on screen: its bubble (markdown for answers; an editor
+//! while a question is edited), the answer's footer or how it ended, and
+//! its actions (`message_actions`).
 
 use leptos::prelude::*;
 
+use super::message_actions::{Branching, MessageActions, MessageEditor};
 use crate::markdown;
 use crate::model::answer::{AnswerMetadata, AnswerStatus};
 use crate::model::conversation::MessageView;
@@ -18,6 +20,8 @@ pub struct ShownMessage {
     pub content: RwSignal<String>,
     pub status: RwSignal<AnswerStatus>,
     pub metadata: RwSignal<Option<AnswerMetadata>>,
+    /// Its versions' ids, itself included (see `MessageView::siblings`).
+    pub siblings: RwSignal<Vec<String>>,
 }
 
 impl ShownMessage {
@@ -33,11 +37,61 @@ impl ShownMessage {
             content: RwSignal::new(message.content),
             status: RwSignal::new(status),
             metadata: RwSignal::new(message.metadata),
+            siblings: RwSignal::new(message.siblings),
+        }
+    }
+
+    /// The answer `id`, being written, before anything of it is known.
+    pub fn being_written(id: String) -> Self {
+        ShownMessage::from_view(MessageView {
+            id,
+            role: MessageRole::Assistant,
+            content: String::new(),
+            metadata: Some(AnswerMetadata {
+                status: AnswerStatus::Streaming,
+                ..AnswerMetadata::default()
+            }),
+            created_at: Default::default(),
+            siblings: Vec::new(),
+        })
+    }
+
+    /// Takes what the server says of this message now; an answer being
+    /// written keeps what its stream has brought.
+    pub fn refresh(&self, message: MessageView) {
+        if self.siblings.with_untracked(|s| *s != message.siblings) {
+            self.siblings.set(message.siblings);
+        }
+        if self.status.get_untracked() == AnswerStatus::Streaming {
+            return;
+        }
+        let status = message
+            .metadata
+            .as_ref()
+            .map(|m| m.status)
+            .unwrap_or_default();
+        if self.content.with_untracked(|c| *c != message.content) {
+            self.content.set(message.content);
+        }
+        if self.status.get_untracked() != status {
+            self.status.set(status);
+        }
+        if self.metadata.with_untracked(|m| *m != message.metadata) {
+            self.metadata.set(message.metadata);
         }
     }
 
     pub fn is_streaming(&self) -> bool {
         self.status.get() == AnswerStatus::Streaming
+    }
+
+    /// `(n, m)`: version n of m; `None` without siblings.
+    pub fn version(&self) -> Option<(usize, usize)> {
+        let id = self.id.get_value();
+        self.siblings.with(|s| {
+            let at = s.iter().position(|s| *s == id)?;
+            Some((at + 1, s.len()))
+        })
     }
 }
 
@@ -67,13 +121,25 @@ fn footer(metadata: &AnswerMetadata) -> Option<String> {
 #[component]
 pub fn MessageBubble(message: ShownMessage) -> impl IntoView {
     let is_user = message.role == MessageRole::User;
+    // Set while a question is being edited in place.
+    let editing = RwSignal::new(false);
+    let branching = use_context::<Branching>();
     // A user's words are shown as written; an answer is markdown, rendered
     // by the one renderer that makes HTML safe (`crate::markdown`).
     let body = if is_user {
         view! {
-            <div class="message__text message__text--plain" data-testid="message-text">
-                {move || message.content.get()}
-            </div>
+            <Show
+                when=move || editing.get() && branching.is_some()
+                fallback=move || {
+                    view! {
+                        <div class="message__text message__text--plain" data-testid="message-text">
+                            {move || message.content.get()}
+                        </div>
+                    }
+                }
+            >
+                {branching.map(|branching| view! { <MessageEditor message editing branching /> })}
+            </Show>
         }
         .into_any()
     } else {
@@ -124,8 +190,14 @@ pub fn MessageBubble(message: ShownMessage) -> impl IntoView {
                     _ => None,
                 }
             }}
-            <Show when=move || !message.is_streaming()>
-                <CopyButton text=Signal::derive(move || message.content.get()) label="Copy message" />
+            <Show when=move || !message.is_streaming() && !editing.get()>
+                <div class="message__actions">
+                    <CopyButton
+                        text=Signal::derive(move || message.content.get())
+                        label="Copy message"
+                    />
+                    {branching.map(|branching| view! { <MessageActions message editing branching /> })}
+                </div>
             </Show>
         </article>
     }

@@ -13,7 +13,7 @@ pub fn MessageList(
     id: StoredValue<String>,
     messages: RwSignal<Vec<ShownMessage>>,
     /// Where the older messages start (`None`: all are loaded).
-    earlier: Option<String>,
+    earlier: RwSignal<Option<String>>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let streaming = move || messages.with(|m| m.iter().any(|m| m.is_streaming()));
@@ -36,7 +36,6 @@ pub fn MessageList(
         }
     });
 
-    let earlier = RwSignal::new(earlier);
     let load_earlier = Action::new(move |_: &()| {
         let before = earlier.get_untracked();
         async move { get_conversation(id.get_value(), before).await }

@@ -5,13 +5,13 @@ mod conversation;
 mod conversation_header;
 mod live;
 mod message;
+mod message_actions;
 mod message_list;
 mod model_picker;
 mod settings_panel;
 mod sidebar;
 mod sidebar_item;
 mod start;
-mod turn_actions;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -168,6 +168,31 @@ pub fn matrix() -> Vec<Row> {
             vec![("message_id", w.answer.clone())]
         }),
         get("/api/messages/{answer}/events", [401, 404, 404, 404]),
+        // Branches: another user's conversation and messages are unknown.
+        post("messages/show", [401, 403, 404, 404], |w| {
+            vec![
+                ("conversation_id", w.conversation.clone()),
+                ("message_id", w.question.clone()),
+            ]
+        }),
+        post("messages/branch", [401, 403, 404, 404], |w| {
+            vec![
+                ("conversation_id", w.conversation.clone()),
+                ("message_id", w.answer.clone()),
+            ]
+        }),
+        post("messages/count_deleted", [401, 403, 404, 404], |w| {
+            vec![
+                ("conversation_id", w.conversation.clone()),
+                ("message_id", w.answer.clone()),
+            ]
+        }),
+        post("messages/delete", [401, 403, 404, 404], |w| {
+            vec![
+                ("conversation_id", w.conversation.clone()),
+                ("message_id", w.answer.clone()),
+            ]
+        }),
         // Keys: adding one's own is allowed; the owner's key is unknown.
         post("keys/list", [401, 200, 200, 200], none),
         post("keys/add", [401, 403, 200, 200], |_| {

@@ -349,7 +349,7 @@ impl Client {
         created.body["id"].as_str().unwrap().to_string()
     }
 
-    /// Answers `answer` (the conversation's last message) anew.
+    /// Answers the question of `answer` (on the active path) anew, beside it.
     pub async fn regenerate(&self, conversation: &str, answer: &str) -> Answer {
         self.call(
             "chat/regenerate",
@@ -358,7 +358,7 @@ impl Client {
         .await
     }
 
-    /// Rewrites `question` (the conversation's last question) as `text`.
+    /// Asks `question` (on the active path) anew as `text`, beside it.
     pub async fn edit(&self, conversation: &str, question: &str, text: &str) -> Answer {
         self.call(
             "chat/edit",
@@ -377,6 +377,75 @@ impl Client {
             &[("conversation_id", conversation), ("text", text)],
         )
         .await
+    }
+
+    /// Sends `text` after `after`, the leaf this client shows.
+    pub async fn send_after(&self, conversation: &str, text: &str, after: &str) -> Answer {
+        self.call(
+            "chat/send",
+            &[
+                ("conversation_id", conversation),
+                ("text", text),
+                ("after", after),
+            ],
+        )
+        .await
+    }
+
+    /// The messages a conversation opens with: (id, text, siblings) of its
+    /// active path's latest page, oldest first.
+    pub async fn path(&self, conversation: &str) -> Vec<Shown> {
+        let opened = self
+            .call("conversations/get", &[("id", conversation)])
+            .await;
+        assert_eq!(opened.status, 200, "{opened:?}");
+        Shown::all(&opened.body)
+    }
+
+    /// Shows the branch through `message`: the path it opens with now.
+    pub async fn show(&self, conversation: &str, message: &str) -> Vec<Shown> {
+        let shown = self
+            .call(
+                "messages/show",
+                &[("conversation_id", conversation), ("message_id", message)],
+            )
+            .await;
+        assert_eq!(shown.status, 200, "{shown:?}");
+        Shown::all(&shown.body)
+    }
+}
+
+/// A message as a conversation shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub id: String,
+    pub text: String,
+    /// Its versions' ids, itself included; empty when it has none.
+    pub siblings: Vec<String>,
+}
+
+impl Shown {
+    /// The messages of a `ConversationDetail`.
+    pub fn all(detail: &serde_json::Value) -> Vec<Shown> {
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        detail["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .map(|m| Shown {
+                id: text(&m["id"]),
+                text: text(&m["content"]),
+                siblings: m["siblings"]
+                    .as_array()
+                    .map(|s| s.iter().map(text).collect())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// The texts of `shown`, in order.
+    pub fn texts(shown: &[Shown]) -> Vec<&str> {
+        shown.iter().map(|m| m.text.as_str()).collect()
     }
 }
 
