@@ -26,6 +26,10 @@ pub struct ConversationSummary {
     pub model: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
+    /// In a search's results: the newest message found, on whichever
+    /// branch; the conversation opens on its branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
 }
 
 /// A page of the sidebar; pass `next_cursor` back for the next one.

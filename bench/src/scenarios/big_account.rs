@@ -1,7 +1,9 @@
 //! Scenario 4: a user with 10,000 conversations, one of them 2,000 messages
 //! long (written straight into PostgreSQL), read by 50 concurrent clients:
 //! the sidebar's first and next page, opening the long conversation (its
-//! latest page) and searching a word. Timed by the server (its `Server-Timing`
+//! latest page), opening the same conversation with 50 branch points
+//! (issue #28: every 40th message has another version, three messages
+//! deep) and searching a word. Timed by the server (its `Server-Timing`
 //! header: from the request's arrival to the response's head) and at the
 //! client (adding HTTP on loopback and the client's own share of the cores).
 
@@ -43,14 +45,51 @@ pub async fn run(
     .bind(conversations)
     .execute(&pool)
     .await?;
+    // The long conversation as a chain, twice: alone, and with branches.
     sqlx::query(
-        "INSERT INTO messages (id, conversation_id, user_id, role, content, created_at)
-         SELECT 'bench-m-' || i, 'bench-c-1', CASE WHEN i % 2 = 1 THEN $1 END,
-                CASE WHEN i % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
-                'Message ' || i || ' of the long conversation, about rivers, bridges and '
-                    || CASE WHEN i % 500 = 0 THEN 'zebrafish' ELSE 'trains' END || '.',
-                now() - make_interval(secs => ($2 - i)::float8)
-         FROM generate_series(1, $2) AS i",
+        "INSERT INTO conversations (id, user_id, title, model)
+         VALUES ('bench-c-branched', $1, 'Bench conversation with branches', 'claude-sonnet-4-5')",
+    )
+    .bind(&user)
+    .execute(&pool)
+    .await?;
+    for (conversation, prefix) in [("bench-c-1", "bench-m-"), ("bench-c-branched", "bench-bm-")] {
+        sqlx::query(
+            "INSERT INTO messages
+                 (id, conversation_id, user_id, role, content, created_at, parent_id)
+             SELECT $3 || i, $4, CASE WHEN i % 2 = 1 THEN $1 END,
+                    CASE WHEN i % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
+                    'Message ' || i || ' of the long conversation, about rivers, bridges and '
+                        || CASE WHEN i % 500 = 0 THEN 'zebrafish' ELSE 'trains' END || '.',
+                    now() - make_interval(secs => ($2 - i)::float8),
+                    CASE WHEN i > 1 THEN $3 || (i - 1) END
+             FROM generate_series(1, $2) AS i",
+        )
+        .bind(&user)
+        .bind(messages)
+        .bind(prefix)
+        .bind(conversation)
+        .execute(&pool)
+        .await?;
+        sqlx::query("UPDATE conversations SET current_leaf_id = $2 || $3 WHERE id = $1")
+            .bind(conversation)
+            .bind(prefix)
+            .bind(messages.to_string())
+            .execute(&pool)
+            .await?;
+    }
+    // 50 branch points: beside every 40th message, another version of it
+    // with three messages below, on a branch not shown.
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, user_id, role, content, created_at, parent_id)
+         SELECT 'bench-b-' || k || '-' || j, 'bench-c-branched',
+                CASE WHEN j % 2 = 1 THEN $1 END,
+                CASE WHEN j % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
+                'Another version ' || j || ' at branch point ' || k || ', about canals.',
+                now() - make_interval(secs => ($2 - 40 * k)::float8) + make_interval(secs => j),
+                CASE WHEN j = 0 THEN 'bench-bm-' || (40 * k - 1)
+                     ELSE 'bench-b-' || k || '-' || (j - 1) END
+         FROM generate_series(1, $2 / 40) AS k, generate_series(0, 3) AS j",
     )
     .bind(&user)
     .bind(messages)
@@ -66,7 +105,8 @@ pub async fn run(
     .execute(&pool)
     .await?;
     sqlx::query(
-        "INSERT INTO messages (id, conversation_id, user_id, role, content, metadata, created_at)
+        "INSERT INTO messages
+             (id, conversation_id, user_id, role, content, metadata, created_at, parent_id)
          SELECT 'bench-long-m-' || i, 'bench-long-200', CASE WHEN i % 2 = 1 THEN $1 END,
                 CASE WHEN i % 2 = 1 THEN 'USER'::message_role ELSE 'ASSISTANT'::message_role END,
                 CASE WHEN i % 2 = 1 THEN 'Question ' || i || ': how do I read a file line by line?'
@@ -74,10 +114,16 @@ pub async fn run(
                 CASE WHEN i % 2 = 0 THEN '{\"status\": \"complete\", \"model\": \
                                              \"claude-sonnet-4-5\", \"output_tokens\": 120, \
                                                \"cost_usd\": 0.0018}'::jsonb END,
-                now() - make_interval(secs => (200 - i)::float8)
+                now() - make_interval(secs => (200 - i)::float8),
+                CASE WHEN i > 1 THEN 'bench-long-m-' || (i - 1) END
          FROM generate_series(1, 200) AS i",
     )
     .bind(&user)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "UPDATE conversations SET current_leaf_id = 'bench-long-m-200' WHERE id = 'bench-long-200'",
+    )
     .execute(&pool)
     .await?;
     // What autovacuum does soon after such a bulk insert on a live database:
@@ -100,7 +146,7 @@ pub async fn run(
         .to_string();
     // (what, the server function, its arguments)
     type Call<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
-    let calls: [Call; 4] = [
+    let calls: [Call; 5] = [
         ("sidebar, first page", "conversations/list", vec![]),
         (
             "sidebar, next page",
@@ -111,6 +157,11 @@ pub async fn run(
             "open the 2,000-message conversation",
             "conversations/get",
             vec![("id", "bench-c-1")],
+        ),
+        (
+            "open it with 50 branch points",
+            "conversations/get",
+            vec![("id", "bench-c-branched")],
         ),
         (
             "search a word",

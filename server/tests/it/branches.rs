@@ -570,3 +570,48 @@ async fn existing_conversations_become_chains_ending_at_their_newest_message(poo
             .unwrap();
     assert_eq!(leaves, [chain("c", Some("d")), chain("empty", None)]);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn search_finds_text_on_a_hidden_branch_and_opens_the_conversation_there(pool: PgPool) {
+    let (client, conversation) = setup(pool.clone()).await;
+    let (q1, _, _) = turn(&client, client.send(&conversation, "about walruses").await).await;
+    // Walruses twice, in a question and its answer; narwhals shown instead.
+    turn(
+        &client,
+        client.edit(&conversation, &q1, "about narwhals").await,
+    )
+    .await;
+    // "walruses" is on the branch not shown now; found with and without trigrams.
+    for query in ["walruses", "ru"] {
+        let found = client
+            .call("conversations/search", &[("query", query)])
+            .await;
+        assert_eq!(found.status, 200, "{found:?}");
+        let hit = &found.body[0];
+        assert_eq!(hit["id"], conversation.as_str());
+        // The newest message found: the answer "You said: about walruses".
+        let message = hit["found"]
+            .as_str()
+            .expect("the message found")
+            .to_string();
+        let path = client.show(&conversation, &message).await;
+        assert_eq!(
+            Shown::texts(&path),
+            ["about walruses", "You said: about walruses"]
+        );
+        client.show(&conversation, &path[0].siblings[1]).await;
+    }
+    // A title match without a message found opens as it is.
+    let renamed = client
+        .call(
+            "conversations/rename",
+            &[("id", &conversation), ("title", "Zoology")],
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{renamed:?}");
+    let found = client
+        .call("conversations/search", &[("query", "zoolog")])
+        .await;
+    assert_eq!(found.body[0]["id"], conversation.as_str());
+    assert!(found.body[0].get("found").is_none(), "{found:?}");
+}

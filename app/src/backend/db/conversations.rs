@@ -79,6 +79,7 @@ struct SummaryRow {
     model: Option<String>,
     created_at: DateTime<Utc>,
     last_activity_at: DateTime<Utc>,
+    found: Option<String>,
 }
 
 impl From<SummaryRow> for ConversationSummary {
@@ -89,6 +90,7 @@ impl From<SummaryRow> for ConversationSummary {
             model: r.model,
             created_at: r.created_at,
             last_activity_at: r.last_activity_at,
+            found: r.found,
         }
     }
 }
@@ -109,7 +111,8 @@ pub async fn list_page(
         SummaryRow,
         r#"SELECT id, title, model,
                   created_at AS "created_at: DateTime<Utc>",
-                  last_activity_at AS "last_activity_at: DateTime<Utc>"
+                  last_activity_at AS "last_activity_at: DateTime<Utc>",
+                  NULL::text AS found
            FROM conversations
            WHERE user_id = $1
              AND ($2::timestamptz IS NULL OR (last_activity_at, id) < ($2, $3))
@@ -125,8 +128,9 @@ pub async fn list_page(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// Conversations whose title or any message contains `query` (case-insensitive),
-/// most recent first; reads only the user's rows, whatever the query.
+/// Conversations whose title or any message (on any branch) contains
+/// `query` (case-insensitive), most recent first, each with the newest
+/// message found; reads only the user's rows, whatever the query.
 ///
 /// A query with trigrams (three letters or digits in a row) is looked up in
 /// the trigram indexes, which lead with the owner; one without (`c#`, `...`)
@@ -209,6 +213,7 @@ impl From<ConversationColumns> for ConversationRow {
                 model: c.model,
                 created_at: c.created_at,
                 last_activity_at: c.last_activity_at,
+                found: None,
             },
             system_prompt: c.system_prompt,
             settings: GenerationSettings {

@@ -93,8 +93,18 @@ fn remember_utc_offset() {
 #[component]
 pub fn ChatPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let detail = Resource::new(id, |id| get_conversation(id, None));
+    let query = leptos_router::hooks::use_query_map();
+    // `?m=`: a message a search found, whose branch is shown.
+    let opened = move || {
+        let id = params.read().get("id").unwrap_or_default();
+        (id, query.read().get("m").filter(|m| !m.is_empty()))
+    };
+    let detail = Resource::new(opened, |(id, message)| async move {
+        match message {
+            Some(message) => crate::api::messages::show_branch(id, message).await,
+            None => get_conversation(id, None).await,
+        }
+    });
     view! {
         <ChatShell>
             <Transition fallback=|| {

@@ -13,15 +13,19 @@ use crate::ui::toast::use_toasts;
 /// One conversation in the sidebar, with inline rename and delete (confirmed).
 #[component]
 pub fn SidebarItem(conversation: ConversationSummary) -> impl IntoView {
-    let ConversationSummary { id, title, .. } = conversation;
-    let href = format!("/c/{id}");
+    let ConversationSummary {
+        id, title, found, ..
+    } = conversation;
+    let path = format!("/c/{id}");
+    // A search result opens on the branch of the message it found.
+    let href = match found {
+        Some(message) => format!("{path}?m={message}"),
+        None => path.clone(),
+    };
     let id = StoredValue::new(id);
     let title = RwSignal::new(title);
     let location = use_location();
-    let active = {
-        let href = href.clone();
-        Memo::new(move |_| location.pathname.get() == href)
-    };
+    let active = Memo::new(move |_| location.pathname.get() == path);
     let mode = RwSignal::new(Mode::Link);
     let toasts = use_toasts();
     let sidebar = use_context::<SidebarVersion>();
