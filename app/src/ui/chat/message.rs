@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::message_actions::{Branching, MessageActions, MessageEditor};
+use super::message_actions::{Branching, MessageActions, MessageEditor, Versions};
 use crate::markdown;
 use crate::model::answer::{AnswerMetadata, AnswerStatus};
 use crate::model::conversation::MessageView;
@@ -192,6 +192,7 @@ pub fn MessageBubble(message: ShownMessage) -> impl IntoView {
             }}
             <Show when=move || !message.is_streaming() && !editing.get()>
                 <div class="message__actions">
+                    {branching.map(|branching| view! { <Versions message branching /> })}
                     <CopyButton
                         text=Signal::derive(move || message.content.get())
                         label="Copy message"

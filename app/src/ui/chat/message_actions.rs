@@ -1,7 +1,7 @@
 //! What can be done with a written message: switch between its versions
-//! (‹ n / m ›), Edit it in place (a question) or Regenerate it (an answer),
-//! and, in its menu, Branch into a new chat and Delete it with everything
-//! below it. Each names the message it acts on; the conversation carries
+//! ([`Versions`], ‹ n / m ›), Edit it in place (a question) or Regenerate it
+//! (an answer), and, in its menu, Branch into a new chat and Delete it with
+//! everything below it ([`MessageActions`]). Each names the message it acts on; the conversation carries
 //! them out (`conversation.rs`).
 
 use leptos::prelude::*;
@@ -68,7 +68,6 @@ pub fn MessageActions(
         .into_any()
     };
     view! {
-        <Versions message branching />
         {again}
         <MessageMenu message branching />
     }
@@ -76,7 +75,7 @@ pub fn MessageActions(
 
 /// ‹ n / m ›: the message's versions, shown when it has several.
 #[component]
-fn Versions(message: ShownMessage, branching: Branching) -> impl IntoView {
+pub fn Versions(message: ShownMessage, branching: Branching) -> impl IntoView {
     let noun = if message.role == MessageRole::User {
         "question"
     } else {
@@ -135,12 +134,9 @@ fn Versions(message: ShownMessage, branching: Branching) -> impl IntoView {
 #[component]
 fn MessageMenu(message: ShownMessage, branching: Branching) -> impl IntoView {
     let id = message.id;
-    let menu = NodeRef::<leptos::html::Details>::new();
-    let close = move || {
-        if let Some(menu) = menu.get_untracked() {
-            menu.set_open(false);
-        }
-    };
+    let menu = NodeRef::<leptos::html::Div>::new();
+    let open = RwSignal::new(false);
+    let close = move || open.set(false);
     let counting = Action::new(move |_: &()| {
         let (conversation, id) = (branching.conversation.get_value(), id.get_value());
         async move { count_deleted(conversation, id).await }
@@ -152,11 +148,31 @@ fn MessageMenu(message: ShownMessage, branching: Branching) -> impl IntoView {
     });
     let asking = RwSignal::new(false);
     view! {
-        <details class="message-menu" node_ref=menu>
-            <summary class="button button--quiet button--small" aria-label="More actions">
+        <div
+            class="message-menu"
+            node_ref=menu
+            on:keydown=move |e| {
+                if e.key() == "Escape" {
+                    close();
+                }
+            }
+            on:focusout=move |e| {
+                if !focus_stays_in(&e, menu) {
+                    asking.set(false);
+                    close();
+                }
+            }
+        >
+            <button
+                type="button"
+                class="button button--quiet button--small"
+                aria-label="More actions"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
                 "⋯"
-            </summary>
-            <div class="message-menu__items">
+            </button>
+            <div class="message-menu__items" hidden=move || !open.get()>
                 <button
                     type="button"
                     class="button button--quiet button--small"
@@ -167,27 +183,27 @@ fn MessageMenu(message: ShownMessage, branching: Branching) -> impl IntoView {
                 >
                     "Branch into new chat"
                 </button>
-                <Show
-                    when=move || {
-                        asking.get() && !counting.pending().get()
-                            && counting.value().with(Option::is_some)
-                    }
-                    fallback=move || {
-                        view! {
-                            <button
-                                type="button"
-                                class="button button--quiet button--small"
-                                disabled=move || counting.pending().get()
-                                on:click=move |_| {
-                                    asking.set(true);
-                                    counting.dispatch(());
-                                }
-                            >
-                                "Delete…"
-                            </button>
+                // Never disabled while it counts: a focused button that is
+                // disabled loses the focus, which would close the menu.
+                <button
+                    type="button"
+                    class="button button--quiet button--small"
+                    aria-expanded=move || asking.get().to_string()
+                    on:click=move |_| {
+                        if !counting.pending().get_untracked() {
+                            asking.set(true);
+                            counting.dispatch(());
                         }
                     }
                 >
+                    "Delete…"
+                </button>
+                // Below the button, not in its place: the focus stays where
+                // it is, and the menu open.
+                <Show when=move || {
+                    asking.get() && !counting.pending().get()
+                        && counting.value().with(Option::is_some)
+                }>
                     <ConfirmGroup
                         question=Some(question)
                         confirm="Delete"
@@ -201,7 +217,28 @@ fn MessageMenu(message: ShownMessage, branching: Branching) -> impl IntoView {
                     />
                 </Show>
             </div>
-        </details>
+        </div>
+    }
+}
+
+/// Whether focus, leaving an element of `menu`, goes to another of its
+/// elements (clicking elsewhere closes the menu).
+fn focus_stays_in(event: &leptos::ev::FocusEvent, menu: NodeRef<leptos::html::Div>) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let to = event
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        match (to, menu.get_untracked()) {
+            (Some(to), Some(menu)) => menu.contains(Some(&to)),
+            _ => false,
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (event, menu);
+        true
     }
 }
 
