@@ -1,11 +1,13 @@
 //! A conversation's branches: show another one, copy one into a new
 //! conversation, delete a message with everything below it. Sending,
 //! regenerating and editing, which add branches, are turns (`backend::turn`).
-//! Each action is one transaction under the conversation's lock, so that it
-//! sees what a concurrent turn committed.
+//! Showing and deleting each hold the conversation's lock in their
+//! transaction, so that each sees what a concurrent turn committed.
+
+use sqlx::{Postgres, Transaction};
 
 use crate::api::conversations::ssr::{detail, find};
-use crate::backend::db::conversations::{self, NewConversation};
+use crate::backend::db::conversations::{self, ConversationRow, NewConversation};
 use crate::backend::db::tree;
 use crate::backend::AppState;
 use crate::error::AppError;
@@ -15,6 +17,19 @@ use crate::model::conversation::{
 
 fn no_message() -> AppError {
     AppError::NotFound("message".into())
+}
+
+/// The user's conversation, and a transaction that holds its row's lock: a
+/// turn of the same conversation waits for it, and it for a turn.
+async fn locked(
+    state: &AppState,
+    user_id: &str,
+    conversation_id: &str,
+) -> Result<(ConversationRow, Transaction<'static, Postgres>), AppError> {
+    let conversation = find(state, conversation_id, user_id).await?;
+    let mut tx = state.pool.begin().await?;
+    conversations::lock(&mut *tx, conversation_id).await?;
+    Ok((conversation, tx))
 }
 
 /// Shows the branch through `message_id`: the conversation's current leaf
@@ -28,9 +43,7 @@ pub async fn show(
     conversation_id: &str,
     message_id: &str,
 ) -> Result<ConversationDetail, AppError> {
-    let conversation = find(state, conversation_id, user_id).await?;
-    let mut tx = state.pool.begin().await?;
-    conversations::lock(&mut *tx, conversation_id).await?;
+    let (conversation, mut tx) = locked(state, user_id, conversation_id).await?;
     let leaf = tree::latest_leaf_under(&mut *tx, conversation_id, Some(message_id))
         .await?
         .ok_or_else(no_message)?;
@@ -108,9 +121,7 @@ pub async fn delete(
     conversation_id: &str,
     message_id: &str,
 ) -> Result<ConversationDetail, AppError> {
-    let conversation = find(state, conversation_id, user_id).await?;
-    let mut tx = state.pool.begin().await?;
-    conversations::lock(&mut *tx, conversation_id).await?;
+    let (conversation, mut tx) = locked(state, user_id, conversation_id).await?;
     let subtree = tree::subtree(&mut *tx, conversation_id, message_id)
         .await?
         .ok_or_else(no_message)?;

@@ -182,12 +182,7 @@ async fn switching_returns_where_the_user_was_and_is_seen_by_every_instance(pool
 
     // A message of another conversation, or none, is not found.
     let other = client.new_conversation("claude-sonnet-4-5").await;
-    let wrong = client
-        .call(
-            "messages/show",
-            &[("conversation_id", &other), ("message_id", &a1)],
-        )
-        .await;
+    let wrong = client.on_message("messages/show", &other, &a1).await;
     assert_eq!(wrong.status, 404, "{wrong:?}");
 }
 
@@ -275,10 +270,7 @@ async fn branching_into_a_new_conversation_copies_the_path_up_to_a_message(pool:
     let before = client.path(&conversation).await;
 
     let branched = client
-        .call(
-            "messages/branch",
-            &[("conversation_id", &conversation), ("message_id", &a1)],
-        )
+        .on_message("messages/branch", &conversation, &a1)
         .await;
     assert_eq!(branched.status, 200, "{branched:?}");
     assert_eq!(branched.body["title"], "one (branch)");
@@ -313,18 +305,10 @@ async fn branching_into_a_new_conversation_copies_the_path_up_to_a_message(pool:
     // Not found: another user's message, a message of another conversation.
     let other = common::chat_user(&client.base, "bob@example.com").await;
     let refused = other
-        .call(
-            "messages/branch",
-            &[("conversation_id", &conversation), ("message_id", &a1)],
-        )
+        .on_message("messages/branch", &conversation, &a1)
         .await;
     assert_eq!(refused.status, 404, "{refused:?}");
-    let refused = client
-        .call(
-            "messages/branch",
-            &[("conversation_id", &copy), ("message_id", &a1)],
-        )
-        .await;
+    let refused = client.on_message("messages/branch", &copy, &a1).await;
     assert_eq!(refused.status, 404, "{refused:?}");
 }
 
@@ -341,20 +325,9 @@ async fn deleting_a_message_takes_its_subtree_and_the_view_moves_to_a_branch_lef
     let (q1b, _, _) = turn(&client, client.edit(&conversation, &q1, "uno").await).await;
     client.show(&conversation, &q1).await;
 
-    let count = |message: String| {
-        let client = client.clone();
-        let conversation = conversation.clone();
-        async move {
-            client
-                .call(
-                    "messages/count_deleted",
-                    &[("conversation_id", &conversation), ("message_id", &message)],
-                )
-                .await
-        }
-    };
+    let count = |message| client.on_message("messages/count_deleted", &conversation, message);
     // `a1` and below: a1, two, its answer, three, its answer; none hidden.
-    let counted = count(a1.clone()).await;
+    let counted = count(&a1).await;
     assert_eq!(counted.status, 200, "{counted:?}");
     assert_eq!(
         (
@@ -364,7 +337,7 @@ async fn deleting_a_message_takes_its_subtree_and_the_view_moves_to_a_branch_lef
         (Some(5), Some(0))
     );
     // `q1b` is on the branch not shown: both of its messages are hidden.
-    let counted = count(q1b.clone()).await;
+    let counted = count(&q1b).await;
     assert_eq!(
         (
             counted.body["messages"].as_u64(),
@@ -375,10 +348,7 @@ async fn deleting_a_message_takes_its_subtree_and_the_view_moves_to_a_branch_lef
 
     // Deleting `q1`, shown: the view moves to the other branch.
     let deleted = client
-        .call(
-            "messages/delete",
-            &[("conversation_id", &conversation), ("message_id", &q1)],
-        )
+        .on_message("messages/delete", &conversation, &q1)
         .await;
     assert_eq!(deleted.status, 200, "{deleted:?}");
     let path = Shown::all(&deleted.body);
@@ -388,13 +358,7 @@ async fn deleting_a_message_takes_its_subtree_and_the_view_moves_to_a_branch_lef
     assert_eq!(client.path(&conversation).await, path);
     // Deleting the last answer: its question ends the path.
     let deleted = client
-        .call(
-            "messages/delete",
-            &[
-                ("conversation_id", &conversation),
-                ("message_id", &path[1].id),
-            ],
-        )
+        .on_message("messages/delete", &conversation, &path[1].id)
         .await;
     assert_eq!(Shown::texts(&Shown::all(&deleted.body)), ["uno"]);
     // Usage already counted stays.
@@ -429,10 +393,7 @@ async fn a_long_chain_is_deleted_from_its_root_in_one_statement(pool: PgPool) {
         "the newest message when no leaf was set"
     );
     let deleted = client
-        .call(
-            "messages/delete",
-            &[("conversation_id", &conversation), ("message_id", "m0")],
-        )
+        .on_message("messages/delete", &conversation, "m0")
         .await;
     assert_eq!(deleted.status, 200, "{deleted:?}");
     assert_eq!(messages_in(&pool, &conversation).await, 0);
@@ -448,12 +409,7 @@ async fn an_answer_streams_on_while_another_branch_is_shown_and_stops_from_there
     let writing = answer_id(&sent);
     // Away to the first branch: the answer is still being written, and
     // the conversation says so (the browser shows Stop).
-    let shown = client
-        .call(
-            "messages/show",
-            &[("conversation_id", &conversation), ("message_id", &a1)],
-        )
-        .await;
+    let shown = client.on_message("messages/show", &conversation, &a1).await;
     assert_eq!(shown.body["being_written"], writing.as_str());
     assert_eq!(Shown::all(&shown.body).last().unwrap().id, a1);
     // Another turn waits for it; a stop from this branch ends it.

@@ -402,13 +402,19 @@ impl Client {
         Shown::all(&opened.body)
     }
 
+    /// A call of a branch function (`messages/…`) on `message`.
+    pub async fn on_message(&self, endpoint: &str, conversation: &str, message: &str) -> Answer {
+        self.call(
+            endpoint,
+            &[("conversation_id", conversation), ("message_id", message)],
+        )
+        .await
+    }
+
     /// Shows the branch through `message`: the path it opens with now.
     pub async fn show(&self, conversation: &str, message: &str) -> Vec<Shown> {
         let shown = self
-            .call(
-                "messages/show",
-                &[("conversation_id", conversation), ("message_id", message)],
-            )
+            .on_message("messages/show", conversation, message)
             .await;
         assert_eq!(shown.status, 200, "{shown:?}");
         Shown::all(&shown.body)
