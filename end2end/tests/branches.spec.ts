@@ -80,3 +80,35 @@ test("edit, switch back and forth, reload, regenerate, branch into a new chat, d
   await hydrated(page);
   await expect(questions).toHaveCount(3);
 });
+
+test("an answer keeps streaming on its branch while another is shown, and stops from there", async ({
+  page,
+}) => {
+  test.skip(test.info().project.name === "phone", "the same logic at both sizes; the layout is the journey's");
+  await signInAsSeededUser(page);
+  const id = await conversationOfTurns(page, `Streaming branches ${Date.now()}`, 1);
+  await page.goto(`/c/${id}`);
+  await hydrated(page);
+  const question = page.getByTestId("user-message").first();
+  const answerText = lastAnswer(page).getByTestId("message-text");
+  await question.getByRole("button", { name: "Edit" }).click();
+  await question.getByLabel("Edit your message").fill("Count slowly [tokens=1500] [delay=20]");
+  await question.getByLabel("Edit your message").press("Enter");
+  await expect(answerText).toContainText("tok3");
+
+  // Away to the first version while the answer is written: Stop stays.
+  await question.getByRole("button", { name: "Previous question" }).click();
+  await expect(answerText).toHaveText("You said: Question 1: what comes after 1?");
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  // Back: the answer is there and still growing.
+  await question.getByRole("button", { name: "Next question" }).click();
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "streaming");
+  await expect(answerText).toContainText("tok60");
+  // Stopped from the other branch, and kept.
+  await question.getByRole("button", { name: "Previous question" }).click();
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0);
+  await question.getByRole("button", { name: "Next question" }).click();
+  await expect(lastAnswer(page)).toHaveAttribute("data-status", "stopped");
+  await expect(answerText).toContainText("tok60");
+});
