@@ -28,7 +28,10 @@ async fn locked(
 ) -> Result<(ConversationRow, Transaction<'static, Postgres>), AppError> {
     let conversation = find(state, conversation_id, user_id).await?;
     let mut tx = state.pool.begin().await?;
-    conversations::lock(&mut *tx, conversation_id).await?;
+    // Deleted since it was found: as if never found.
+    conversations::lock(&mut tx, conversation_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("conversation".into()))?;
     Ok((conversation, tx))
 }
 

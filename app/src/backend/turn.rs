@@ -333,9 +333,9 @@ async fn store(
     // Limits first: a refused request stores nothing (the transaction
     // rolls back). The user's row stays locked until the commit.
     let tokens_left = limits::admit(&mut *tx, user_id).await?;
-    if !conversations::lock(&mut *tx, conversation_id).await? {
-        return Err(AppError::NotFound("conversation".into()));
-    }
+    let locked = conversations::lock(&mut *tx, conversation_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("conversation".into()))?;
     // Read after both locks: sees what a concurrent turn committed.
     let being_written = messages::being_written(&mut *tx, conversation_id, user_id).await?;
     if being_written.here.is_some() {
@@ -344,8 +344,7 @@ async fn store(
         ));
     }
     limits::check_in_flight(being_written.for_user, state.config.max_answers_per_user)?;
-    let leaf = tree::current_leaf(&mut *tx, conversation_id).await?;
-    let question = question(&mut *tx, plan, leaf, ask).await?;
+    let question = question(&mut *tx, plan, locked.leaf, ask).await?;
     let mut assistant_message = messages::insert_returning(
         &mut *tx,
         &plan.answer_id,

@@ -264,18 +264,41 @@ pub async fn rename(
     Ok(result.rows_affected() == 1)
 }
 
-/// Locks the conversation's row until the transaction ends: turns of one
-/// conversation are stored one at a time, so that each sees whether another
-/// answer is being written. False when there is no such conversation.
+/// A conversation's row, locked.
+pub struct Locked {
+    /// Its current leaf as the branching migration's `current_leaf` says
+    /// (the leaf stored, else the newest message), read under the lock.
+    pub leaf: Option<String>,
+}
+
+/// Locks the conversation's row until the transaction ends: turns and
+/// branch changes of one conversation are stored one at a time, so that
+/// each sees whether another answer is being written and which branch is
+/// shown. `None` when there is no such conversation.
 #[instrument(skip_all)]
-pub async fn lock(db: impl PgExecutor<'_>, id: &str) -> Result<bool, sqlx::Error> {
-    let locked = sqlx::query_scalar!(
-        "SELECT 1 AS \"one!\" FROM conversations WHERE id = $1 FOR UPDATE",
+pub async fn lock(db: &mut sqlx::PgConnection, id: &str) -> Result<Option<Locked>, sqlx::Error> {
+    // The column, not `current_leaf(id)`: a row locked by another
+    // transaction is read again in its committed version once that ends,
+    // but a function's queries would still see the statement's snapshot,
+    // taken before the wait.
+    let Some(stored) = sqlx::query_scalar!(
+        "SELECT current_leaf_id FROM conversations WHERE id = $1 FOR UPDATE",
         id
     )
-    .fetch_optional(db)
-    .await?;
-    Ok(locked.is_some())
+    .fetch_optional(&mut *db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let leaf = match stored {
+        Some(leaf) => Some(leaf),
+        None => {
+            sqlx::query_scalar!(r#"SELECT current_leaf($1) AS "leaf""#, id)
+                .fetch_one(&mut *db)
+                .await?
+        }
+    };
+    Ok(Some(Locked { leaf }))
 }
 
 /// Sets the model and system prompt used for the next answer.

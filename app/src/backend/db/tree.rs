@@ -12,17 +12,6 @@ use crate::model::answer::AnswerMetadata;
 use crate::model::conversation::MessageView;
 use crate::model::MessageRole;
 
-/// The leaf the conversation shows (`None`: it has no messages).
-#[instrument(skip_all)]
-pub async fn current_leaf(
-    db: impl PgExecutor<'_>,
-    conversation_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT current_leaf($1) AS "leaf""#, conversation_id)
-        .fetch_one(db)
-        .await
-}
-
 /// Makes `leaf` the conversation's current leaf. `chosen`: the user chose
 /// its branch (a switch), which is remembered so that switching back to a
 /// message above it returns here; a new message needs no such mark (its
