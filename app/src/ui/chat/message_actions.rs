@@ -81,10 +81,13 @@ pub fn Versions(message: ShownMessage, branching: Branching) -> impl IntoView {
     } else {
         "answer"
     };
+    // The version `by` places away from this one (clicked: read untracked).
     let step = move |by: isize| {
-        let (n, _) = message.version()?;
-        let at = (n as isize - 1 + by).max(0) as usize;
-        message.siblings.with_untracked(|s| s.get(at).cloned())
+        let id = message.id.get_value();
+        message.siblings.with_untracked(|s| {
+            let at = s.iter().position(|s| *s == id)?.checked_add_signed(by)?;
+            s.get(at).cloned()
+        })
     };
     move || {
         message.version().map(|(n, m)| {
