@@ -9,15 +9,7 @@ use crate::error::AppError;
 pub fn FormError<T: Clone + Send + Sync + 'static>(
     result: Signal<Option<Result<T, AppError>>>,
 ) -> impl IntoView {
-    move || {
-        result.get().and_then(|r| r.err()).map(|e| {
-            view! {
-                <p class="form__error" role="alert">
-                    {capitalize(&e.to_string())}
-                </p>
-            }
-        })
-    }
+    move || result.get().and_then(|r| r.err()).map(|e| error_view(&e))
 }
 
 /// "Saved." after a successful submission.
@@ -35,6 +27,29 @@ pub fn FormSuccess<T: Clone + Send + Sync + 'static>(
             }
         })
     }
+}
+
+/// What a `Transition` shows while its resource loads.
+pub fn loading() -> impl IntoView {
+    view! { <p class="muted">"Loading…"</p> }
+}
+
+/// A loaded value as `shown` shows it, or its error ([`error_view`]).
+pub fn or_error<T>(result: Result<T, AppError>, shown: impl FnOnce(T) -> AnyView) -> AnyView {
+    match result {
+        Ok(value) => shown(value),
+        Err(e) => error_view(&e),
+    }
+}
+
+/// An error in words, announced to screen readers.
+pub fn error_view(error: &AppError) -> AnyView {
+    view! {
+        <p class="form__error" role="alert">
+            {capitalize(&error.to_string())}
+        </p>
+    }
+    .into_any()
 }
 
 /// Messages are written in lower case for composing; sentences start upper case.

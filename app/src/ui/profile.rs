@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use super::app_header::AppHeader;
 use super::auth::{use_auth, RequireSignedIn};
 use super::chat::ModelPicker;
-use super::form::capitalize;
-use super::form::{FormError, FormSuccess};
+use super::form::{capitalize, error_view, loading, FormError, FormSuccess};
 use super::toast::use_toasts;
 use crate::api::models::{available_models, set_default_model};
 use crate::api::profile::{ChangeEmail, ChangePassword, DeleteAccount, UpdateName};
@@ -53,9 +52,7 @@ pub fn ProfilePage() -> impl IntoView {
         <AppHeader />
         <main class="page settings">
             <h1>"Profile"</h1>
-            <Transition fallback=|| {
-                view! { <p class="muted">"Loading…"</p> }
-            }>
+            <Transition fallback=loading>
                 {move || {
                     auth.current()
                         .map(|account| {
@@ -244,14 +241,7 @@ fn DefaultModelCard() -> impl IntoView {
                                 view! { <p class="muted">"Add an API key to choose a model."</p> }
                                     .into_any()
                             }
-                            Err(e) => {
-                                view! {
-                                    <p class="form__error" role="alert">
-                                        {capitalize(&e.to_string())}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+                            Err(e) => error_view(&e),
                         })
                 }}
             </Transition>

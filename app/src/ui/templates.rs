@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::app_header::AppHeader;
 use super::auth::{use_auth, RequireSignedIn};
-use super::form::capitalize;
+use super::form::{capitalize, error_view, loading};
 use super::toast::use_toasts;
 use crate::api::templates::{delete_template, list_templates, publish_template};
 use crate::model::catalog;
@@ -26,9 +26,7 @@ pub fn TemplatesPage() -> impl IntoView {
                 "A template keeps a model, a system prompt and generation settings. Save one from a "
                 "conversation (System prompt & settings → Save as template); pick it on the start page to begin a new chat with them."
             </p>
-            <Transition fallback=|| {
-                view! { <p class="muted">"Loading…"</p> }
-            }>
+            <Transition fallback=loading>
                 {move || {
                     templates
                         .get()
@@ -54,14 +52,7 @@ pub fn TemplatesPage() -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            Err(e) => {
-                                view! {
-                                    <p class="form__error" role="alert">
-                                        {capitalize(&e.to_string())}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+                            Err(e) => error_view(&e),
                         })
                 }}
             </Transition>

@@ -10,7 +10,7 @@ use crate::api::limits::{
 use crate::model::limits::Limits;
 use crate::model::number::group_thousands;
 use crate::model::UserRole;
-use crate::ui::form::{capitalize, FormError};
+use crate::ui::form::{error_view, loading, FormError};
 use crate::ui::toast::use_toasts;
 
 /// The four limit fields as typed.
@@ -101,9 +101,7 @@ pub fn RoleLimitsCard() -> impl IntoView {
                 "Every answer asked for (send, regenerate, retry, edit) counts as a message. Days and months are UTC. "
                 "Empty means no limit; set a user's own limits from the user list."
             </p>
-            <Transition fallback=|| {
-                view! { <p class="muted">"Loading…"</p> }
-            }>
+            <Transition fallback=loading>
                 {move || {
                     roles
                         .get()
@@ -116,14 +114,7 @@ pub fn RoleLimitsCard() -> impl IntoView {
                                     .collect_view()
                                     .into_any()
                             }
-                            Err(e) => {
-                                view! {
-                                    <p class="form__error" role="alert">
-                                        {capitalize(&e.to_string())}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+                            Err(e) => error_view(&e),
                         })
                 }}
             </Transition>

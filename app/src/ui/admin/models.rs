@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::model::model_access::{AccessMode, RoleModelAccess};
 use crate::model::model_admin::{ModelAdmin, ModelAdminRow};
 use crate::model::model_facts::Price;
-use crate::ui::form::capitalize;
+use crate::ui::form::{capitalize, loading, or_error};
 use crate::ui::toast::{use_toasts, Toasts};
 
 #[component]
@@ -32,23 +32,11 @@ fn AllModels() -> impl IntoView {
         reload: Callback::new(move |_| page.refetch()),
     };
     view! {
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading…"</p> }
-        }>
+        <Transition fallback=loading>
             {move || {
                 page
                     .get()
-                    .map(|result| match result {
-                        Ok(models) => view! { <Models models changes /> }.into_any(),
-                        Err(e) => {
-                            view! {
-                                <p class="form__error" role="alert">
-                                    {capitalize(&e.to_string())}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    })
+                    .map(|result| or_error(result, |models| view! { <Models models changes /> }.into_any()))
             }}
         </Transition>
     }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::admin::{admin_registration, admin_set_registration};
 use crate::model::admin::Registration;
-use crate::ui::form::capitalize;
+use crate::ui::form::{capitalize, error_view, loading};
 use crate::ui::toast::use_toasts;
 
 /// Who may create an account: open, invite only or closed.
@@ -21,9 +21,7 @@ pub fn RegistrationCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="registration-heading">
             <h2 id="registration-heading">"Registration"</h2>
-            <Transition fallback=|| {
-                view! { <p class="muted">"Loading…"</p> }
-            }>
+            <Transition fallback=loading>
                 {move || {
                     mode
                         .get()
@@ -53,14 +51,7 @@ pub fn RegistrationCard() -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            Err(e) => {
-                                view! {
-                                    <p class="form__error" role="alert">
-                                        {capitalize(&e.to_string())}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
+                            Err(e) => error_view(&e),
                         })
                 }}
             </Transition>

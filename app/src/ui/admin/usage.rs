@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::AdminOnly;
 use crate::api::usage::admin_usage;
 use crate::model::usage::{AdminUsageReport, UserUsage, TOP_USERS};
-use crate::ui::form::capitalize;
+use crate::ui::form::{loading, or_error};
 use crate::ui::usage::{
     usd_precise, CsvDownload, ModelTable, PeriodCards, TotalsCells, TotalsHeaders,
 };
@@ -27,23 +27,11 @@ fn AllUsage() -> impl IntoView {
         <p class="muted">
             "Answers, tokens and cost of every user, by UTC day, as counted when each answer finished."
         </p>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading…"</p> }
-        }>
+        <Transition fallback=loading>
             {move || {
                 report
                     .get()
-                    .map(|result| match result {
-                        Ok(report) => view! { <Report report /> }.into_any(),
-                        Err(e) => {
-                            view! {
-                                <p class="form__error" role="alert">
-                                    {capitalize(&e.to_string())}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    })
+                    .map(|result| or_error(result, |report| view! { <Report report /> }.into_any()))
             }}
         </Transition>
         <CsvDownload action="/api/admin/usage.csv" />

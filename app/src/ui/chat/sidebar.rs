@@ -8,7 +8,7 @@ use super::SidebarVersion;
 use crate::api::conversations::{list_conversations, search_conversations};
 use crate::model::conversation::ConversationSummary;
 use crate::ui::app_header::Drawer;
-use crate::ui::form::capitalize;
+use crate::ui::form::{capitalize, error_view, loading};
 use crate::ui::toast::use_toasts;
 
 /// The conversation list: newest activity first, a page at a time.
@@ -168,22 +168,13 @@ pub fn Sidebar() -> impl IntoView {
                                         .into_any()
                                 }
                                 Ok(None) => ().into_any(),
-                                Err(e) => {
-                                    view! {
-                                        <p class="form__error" role="alert">
-                                            {capitalize(&e.to_string())}
-                                        </p>
-                                    }
-                                        .into_any()
-                                }
+                                Err(e) => error_view(&e),
                             })
                     }}
                 </Transition>
             </Show>
             <div class="sidebar__all" class:hidden=searching>
-                <Transition fallback=|| {
-                    view! { <p class="muted">"Loading…"</p> }
-                }>
+                <Transition fallback=loading>
                     {move || {
                         pages
                             .get()

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::limits::my_limits;
 use crate::model::limits::LimitStatus;
 use crate::model::number::group_thousands;
-use crate::ui::form::capitalize;
+use crate::ui::form::{loading, or_error};
 
 #[component]
 pub fn LimitsCard() -> impl IntoView {
@@ -14,23 +14,11 @@ pub fn LimitsCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="limits-heading" data-testid="my-limits">
             <h2 id="limits-heading">"Your limits"</h2>
-            <Transition fallback=|| {
-                view! { <p class="muted">"Loading…"</p> }
-            }>
+            <Transition fallback=loading>
                 {move || {
                     status
                         .get()
-                        .map(|result| match result {
-                            Ok(status) => view! { <LimitList status /> }.into_any(),
-                            Err(e) => {
-                                view! {
-                                    <p class="form__error" role="alert">
-                                        {capitalize(&e.to_string())}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        })
+                        .map(|result| or_error(result, |status| view! { <LimitList status /> }.into_any()))
                 }}
             </Transition>
         </section>

@@ -14,7 +14,7 @@ pub use totals::{PeriodCards, TotalsCells, TotalsHeaders};
 
 use super::app_header::AppHeader;
 use super::auth::RequireSignedIn;
-use super::form::capitalize;
+use super::form::{loading, or_error};
 use crate::api::usage::my_usage;
 use crate::model::usage::UsageReport;
 use day_chart::DayChart;
@@ -32,23 +32,11 @@ pub fn UsagePage() -> impl IntoView {
             <p class="muted">
                 "Answers, tokens and cost (from the model catalogue's prices), by UTC day. Deleted conversations still count: the tokens were spent."
             </p>
-            <Transition fallback=|| {
-                view! { <p class="muted">"Loading…"</p> }
-            }>
+            <Transition fallback=loading>
                 {move || {
                     report
                         .get()
-                        .map(|result| match result {
-                            Ok(report) => view! { <Report report /> }.into_any(),
-                            Err(e) => {
-                                view! {
-                                    <p class="form__error" role="alert">
-                                        {capitalize(&e.to_string())}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        })
+                        .map(|result| or_error(result, |report| view! { <Report report /> }.into_any()))
                 }}
             </Transition>
             <CsvDownload action="/api/usage.csv" />
